@@ -1,0 +1,156 @@
+"""The stored queries: one SPARQL file per statistic or table in ``queries/``, each opening with a
+metadata header of ``#+ key: value`` comment lines (YAML, as in CLARIAH grlc), so the file stays
+valid SPARQL.
+
+Header keys: ``summary`` (one line), ``description``, ``figures`` (ids of the report figures the
+query regenerates), ``params`` (a mapping of parameter name to ``type`` — ``string``, ``integer``
+or ``code`` — ``description`` and, for codes, the ``allowed`` values), ``lists`` (columns holding
+``; ``-separated lists, whose items are sorted so output is the same on every engine). A parameter ``x`` is the
+query variable ``?x``; its value is bound as an RDF literal, never pasted into the query text.
+Files named ``*-violation.rq`` are checks that must return no rows.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+import yaml
+
+from .errors import BadParameter, KbError, UnknownQuery
+from .resources import resource
+from .store import XSD, Binding, Result, select, sort_lists
+
+PARAM_TYPES = ("string", "integer", "code")
+
+
+@dataclass(frozen=True)
+class Param:
+    """A declared query parameter: bound to the variable ``?name`` as a literal of ``type``."""
+
+    name: str
+    type: str = "string"
+    description: str = ""
+    allowed: tuple[str, ...] = ()
+
+    def bind(self, value: str) -> Binding:
+        """Check ``value`` and return it as a literal binding.
+
+        Raises :class:`BadParameter` for a non-integer value of an integer parameter, or a code
+        outside ``allowed`` (the message lists the allowed values).
+        """
+        if self.type == "integer":
+            try:
+                return Binding(str(int(value.strip())), XSD + "integer")
+            except ValueError:
+                raise BadParameter(f"--param {self.name}={value}: expected a whole number") from None
+        if self.allowed and value not in self.allowed:
+            raise BadParameter(f"--param {self.name}={value}: not an allowed value; use one of {', '.join(self.allowed)}")
+        return Binding(value)
+
+
+@dataclass(frozen=True)
+class StoredQuery:
+    """A stored query: its ``name`` (the file stem), file ``path``, full ``text`` and header fields."""
+
+    name: str
+    path: Path
+    text: str
+    summary: str
+    description: str = ""
+    figures: tuple[str, ...] = ()
+    params: Mapping[str, Param] = field(default_factory=dict)
+    lists: tuple[str, ...] = ()
+
+    def run(self, store, given: Mapping[str, str] | None = None) -> Result:
+        """Run the query on an Oxigraph ``store`` with the ``--param`` values ``given`` (name -> text).
+
+        Returns the rows with list cells sorted (see :func:`stedenbanden.store.sort_lists`).
+        Raises :class:`BadParameter` for undeclared or ill-typed parameters and the errors of
+        :func:`stedenbanden.store.select`.
+        """
+        result = select(store, self.text, self.bindings(given or {}), origin=str(self.path))
+        return sort_lists(result, self.lists)
+
+    @property
+    def is_violation_check(self) -> bool:
+        """True for ``*-violation`` queries, which must return no rows on valid data."""
+        return self.name.endswith("-violation")
+
+    def bindings(self, given: Mapping[str, str]) -> dict[str, Binding]:
+        """Bind the ``--param`` values ``given`` (name -> text) to this query's declared parameters.
+
+        Raises :class:`BadParameter` for a name the query does not declare (listing those it does)
+        or a value of the wrong type.
+        """
+        bound = {}
+        for name, value in given.items():
+            if name not in self.params:
+                declared = ", ".join(sorted(self.params)) or "none"
+                raise BadParameter(f"query {self.name!r} has no parameter {name!r}; its parameters: {declared}")
+            bound[name] = self.params[name].bind(value)
+        return bound
+
+
+def parse_header(text: str, origin: str) -> dict:
+    """Return the YAML mapping held in the ``#+`` lines at the top of a query.
+
+    Raises :class:`KbError` naming ``origin`` when the header is not valid YAML or lacks a summary.
+    """
+    lines = []
+    for line in text.splitlines():
+        if line.startswith("#+"):
+            lines.append(line[3:] if line.startswith("#+ ") else line[2:])
+        elif line.strip() and not line.startswith("#"):
+            break
+    try:
+        header = yaml.safe_load("\n".join(lines)) or {}
+    except yaml.YAMLError as exc:
+        raise KbError(f"{origin}: the '#+' header is not valid YAML: {exc}") from None
+    if not isinstance(header, dict) or not header.get("summary"):
+        raise KbError(f"{origin}: the '#+' header needs at least a 'summary:' line")
+    return header
+
+
+def read_query(path: Path) -> StoredQuery:
+    """Read one ``.rq`` file with its header. Raises :class:`KbError` for a malformed header."""
+    text = path.read_text(encoding="utf-8")
+    header = parse_header(text, str(path))
+    params = {}
+    for name, spec in (header.get("params") or {}).items():
+        spec = spec or {}
+        kind = spec.get("type", "string")
+        if kind not in PARAM_TYPES:
+            raise KbError(f"{path}: parameter {name!r} has type {kind!r}; use one of {', '.join(PARAM_TYPES)}")
+        params[name] = Param(name, kind, spec.get("description", ""), tuple(str(v) for v in spec.get("allowed", ())))
+    return StoredQuery(
+        name=path.stem,
+        path=path,
+        text=text,
+        summary=str(header["summary"]).strip(),
+        description=str(header.get("description", "")).strip(),
+        figures=tuple(header.get("figures") or ()),
+        params=params,
+        lists=tuple(header.get("lists") or ()),
+    )
+
+
+def catalogue(folder: Path | None = None) -> dict[str, StoredQuery]:
+    """All stored queries in ``folder`` (default: the shipped ``queries/``), by name, sorted."""
+    folder = folder or resource("queries")
+    return {q.name: q for q in (read_query(p) for p in sorted(folder.glob("*.rq")))}
+
+
+def find(name: str, queries: Mapping[str, StoredQuery] | None = None) -> StoredQuery:
+    """The stored query called ``name``.
+
+    Raises :class:`UnknownQuery`, listing close matches or else every name.
+    """
+    queries = queries if queries is not None else catalogue()
+    if name in queries:
+        return queries[name]
+    close = difflib.get_close_matches(name, list(queries), n=3, cutoff=0.5)
+    hint = f"did you mean {', '.join(close)}?" if close else f"stored queries: {', '.join(queries)}"
+    raise UnknownQuery(f"no stored query named {name!r}; {hint} (kb query --list shows them all)")

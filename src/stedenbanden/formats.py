@@ -1,0 +1,89 @@
+"""Rendering rows in the output formats every listing command shares: ``table`` (aligned text for a
+terminal), ``md`` (a Markdown table), ``csv``, ``tsv`` and ``json`` (a list of objects).
+
+Values render the same whatever engine produced them: decimals without trailing zeros, booleans as
+``true``/``false``, unbound values as empty cells (``null`` in JSON). In ``table`` and ``md`` the
+project's IRIs are shortened (``sbid:link/almelo-denizli``, ``tooi:gm0141``); ``csv``, ``tsv`` and
+``json`` keep full IRIs. In ``table`` cells longer than 48 characters wrap.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+from typing import Sequence
+
+import click
+from tabulate import tabulate
+
+from .store import Value
+
+FORMATS = ("table", "csv", "tsv", "json", "md")
+WRAP = 48  # in `table` output, longer cells wrap onto more lines
+SHORT_IRIS = (
+    ("https://w3id.org/stedenbanden/id/", "sbid:"),
+    ("https://w3id.org/stedenbanden/def#", "sb:"),
+    ("https://identifier.overheid.nl/tooi/id/gemeente/", "tooi:"),
+)
+
+
+def output_options(command):
+    """Click decorator adding the shared ``--format`` option (default ``table``)."""
+    return click.option(
+        "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+        help="Output format.",
+    )(command)
+
+
+def text(value: Value, shorten: bool = False) -> str:
+    """One value as text: ``''`` for None, ``true``/``false`` for booleans, decimals in plain
+    notation without trailing zeros (``Decimal('50.0')`` -> ``50``), IRIs optionally shortened."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return _decimal_text(value)
+    if isinstance(value, str) and shorten:
+        for long, short in SHORT_IRIS:
+            if value.startswith(long):
+                return short + value[len(long):]
+    return str(value)
+
+
+def _decimal_text(value: Decimal) -> str:
+    plain = format(value.normalize(), "f")
+    return plain if plain not in ("-0",) else "0"
+
+
+def _json_value(value: Value):
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(_decimal_text(value))
+    return value
+
+
+def render(columns: Sequence[str], rows: Sequence[Sequence[Value]], fmt: str = "table") -> str:
+    """Render rows in ``fmt`` (one of :data:`FORMATS`) and return the text, ending in a newline.
+
+    Raises ``ValueError`` for an unknown format.
+    """
+    if fmt == "json":
+        objects = [{c: _json_value(v) for c, v in zip(columns, row)} for row in rows]
+        return json.dumps(objects, ensure_ascii=False, indent=2) + "\n"
+    if fmt in ("csv", "tsv"):
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([text(v) for v in row] for row in rows)
+        return out.getvalue()
+    if fmt == "md":
+        cells = [[text(v, shorten=True).replace("|", "\\|") for v in row] for row in rows]
+        return tabulate(cells, headers=list(columns), tablefmt="github", disable_numparse=True) + "\n"
+    if fmt == "table":
+        cells = [[text(v, shorten=True) for v in row] for row in rows]
+        widths = [WRAP if any(len(row[i]) > WRAP for row in cells) else None for i in range(len(columns))]
+        return tabulate(cells, headers=list(columns), tablefmt="simple", disable_numparse=True,
+                        maxcolwidths=widths if rows else None) + "\n"
+    raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")

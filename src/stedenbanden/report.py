@@ -1,0 +1,156 @@
+"""``kb report``: every figure the source report publishes, regenerated from the knowledge base by
+the stored queries and compared with the published value.
+
+The figures, with their report sections and how each is regenerated, are listed in
+``figures.toml`` beside this module (published values from the NCDO 2008 summary; the number of
+municipalities from CBS). A figure's status is ``OK`` when the regenerated value matches the
+published one (exactly, within the stated tolerance for an approximate figure, or above a
+published lower bound), ``MISMATCH`` when it does not, ``MISSING`` when the KB has no row for it, and
+``CONTRADICTED`` when documented links contradict it. Documented coverage is shown but does not by
+itself fail a figure.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from importlib.resources import files
+from typing import Any, Mapping
+
+from .catalogue import StoredQuery, catalogue, find
+from .errors import KbError
+from .formats import text
+from .store import Result
+
+COLUMNS = ("id", "figure", "section", "published", "regenerated", "coverage", "status")
+QUALIFIER_WORDS = {"exact": "", "approximate": "about ", "more-than": "more than ", "derived": ""}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One published figure and how to regenerate it (see the header of ``figures.toml``)."""
+
+    id: str
+    label: str
+    section: str
+    published: Decimal
+    unit: str
+    qualifier: str
+    query: str
+    column: str
+    where: Mapping[str, str] = field(default_factory=dict)
+    where_not: Mapping[str, str] = field(default_factory=dict)
+    aggregate: str | None = None
+    compare: str = "equal"
+    tolerance: Decimal = Decimal(0)
+    qualifier_column: str | None = None
+    coverage: Mapping[str, Any] | None = None
+
+
+def load_figures() -> list[Figure]:
+    """The published figures, in report order, from the packaged ``figures.toml``."""
+    raw = tomllib.loads(files("stedenbanden").joinpath("figures.toml").read_text(encoding="utf-8"))
+    figures = []
+    for entry in raw["figure"]:
+        entry = dict(entry)
+        entry["published"] = Decimal(str(entry["published"]))
+        entry["tolerance"] = Decimal(str(entry.get("tolerance", 0)))
+        entry["where"] = {k: str(v) for k, v in entry.get("where", {}).items()}
+        entry["where_not"] = {k: str(v) for k, v in entry.get("where_not", {}).items()}
+        figures.append(Figure(**entry))
+    return figures
+
+
+def _matches(record: Mapping[str, Any], where: Mapping[str, str], where_not: Mapping[str, str] = {}) -> bool:
+    return all(text(record.get(k)) == v for k, v in where.items()) and not any(
+        text(record.get(k)) == v for k, v in where_not.items()
+    )
+
+
+def _show(value: Any, unit: str, qualifier: str = "exact") -> str:
+    if value is None:
+        return "-"
+    shown = text(value) + ("%" if unit == "percent" else "")
+    return QUALIFIER_WORDS.get(qualifier, "") + shown
+
+
+def _number(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return None
+
+
+def evaluate(figure: Figure, results: Mapping[str, Result]) -> tuple[str, ...]:
+    """One report row for ``figure``: id, label, section, published, regenerated, coverage, status.
+
+    ``results`` maps query names to their rows on the knowledge base.
+    """
+    records = [r for r in results[figure.query].records() if _matches(r, figure.where, figure.where_not)]
+    published = _show(figure.published, figure.unit, figure.qualifier)
+    if figure.qualifier == "derived":
+        published = "derived: " + published
+    regenerated_qualifier = "exact"
+    if figure.aggregate == "sum":
+        value = sum((_number(r[figure.column]) or 0) for r in records) if records else None
+    elif figure.aggregate == "count":
+        value = len(records)
+    else:
+        value = records[0][figure.column] if len(records) == 1 else None
+        if figure.qualifier_column and len(records) == 1:
+            regenerated_qualifier = str(records[0].get(figure.qualifier_column))
+    number = _number(value)
+    if number is None:
+        status = "MISSING"
+    elif figure.compare == "greater":
+        status = "OK" if number > figure.published else "MISMATCH"
+    else:
+        close = abs(number - figure.published) <= figure.tolerance
+        same_kind = not figure.qualifier_column or regenerated_qualifier == figure.qualifier
+        status = "OK" if close and same_kind else "MISMATCH"
+    coverage_text, contradicted = _coverage(figure, records, results)
+    if contradicted and status == "OK":
+        status = "CONTRADICTED"
+    regenerated = _show(value, figure.unit, regenerated_qualifier)
+    return (figure.id, figure.label, figure.section, published, regenerated, coverage_text, status)
+
+
+def _coverage(figure: Figure, records: list, results: Mapping[str, Result]) -> tuple[str, bool]:
+    spec = figure.coverage
+    if not spec:
+        return "", False
+    rows = records
+    if "query" in spec or "where" in spec:
+        rows = [r for r in results[spec.get("query", figure.query)].records()
+                if _matches(r, {k: str(v) for k, v in spec.get("where", figure.where).items()})]
+    parts, contradicted = [], False
+    for r in rows:
+        shown = ", ".join(f"{c.replace('_', ' ')} {text(r.get(c))}" for c in spec["columns"])
+        parts.append(f"{text(r.get(spec['label']))}: {shown}" if "label" in spec else shown)
+        contradicted = contradicted or (spec.get("contradicts") is not None and r.get(spec["contradicts"]) is True)
+    return "; ".join(parts), contradicted
+
+
+def needed_queries(figures: list[Figure]) -> list[str]:
+    """The names of the stored queries that the figures read, sorted."""
+    names = {f.query for f in figures}
+    names |= {f.coverage["query"] for f in figures if f.coverage and "query" in f.coverage}
+    return sorted(names)
+
+
+def build(store, queries: Mapping[str, StoredQuery] | None = None) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """Regenerate every published figure on the Oxigraph ``store``.
+
+    Returns the column names (:data:`COLUMNS`) and one row per figure. Raises :class:`KbError`
+    when a figure names a stored query that does not exist.
+    """
+    figures = load_figures()
+    queries = queries if queries is not None else catalogue()
+    try:
+        results = {name: find(name, queries).run(store) for name in needed_queries(figures)}
+    except KbError as exc:
+        raise KbError(f"figures.toml: {exc}") from None
+    return COLUMNS, [evaluate(f, results) for f in figures]

@@ -1,0 +1,251 @@
+"""Loading Turtle into the embedded Oxigraph store and running SPARQL on it.
+
+Results come back engine-neutral (:class:`Result`: column names and rows of plain Python values),
+so that the same stored query run on Oxigraph and on rdflib's own engine can be compared, and so
+that every output format renders the same values.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Iterable, Sequence, Union
+
+import pyoxigraph as ox
+
+from .errors import KbError, MissingPath, QuerySyntaxError, TurtleSyntaxError
+from .resources import data_files, ontology_files
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+_INTEGER_TYPES = {
+    XSD + t
+    for t in (
+        "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
+        "nonPositiveInteger", "negativeInteger", "unsignedInt", "unsignedLong", "unsignedShort",
+        "unsignedByte",
+    )
+}
+_UPDATE_START = re.compile(
+    r"^\s*(?:(?:PREFIX\s+\S*\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*"
+    r"(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b",
+    re.IGNORECASE,
+)
+
+Value = Union[str, int, Decimal, float, bool, None]
+
+
+@dataclass(frozen=True)
+class Binding:
+    """A value bound to a query variable: an RDF literal given by its lexical form and datatype IRI."""
+
+    lexical: str
+    datatype: str = XSD + "string"
+
+
+@dataclass(frozen=True)
+class Result:
+    """Rows of a SELECT query: ``columns`` are the projected variable names (without ``?``);
+    each row is a tuple of plain values in that order: ``str`` for IRIs and text, ``int`` for
+    integers, ``Decimal`` for decimals, ``float`` for doubles, ``bool``, and ``None`` for unbound."""
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Value, ...], ...]
+
+    def records(self) -> list[dict[str, Value]]:
+        """The rows as dictionaries keyed by column name."""
+        return [dict(zip(self.columns, row)) for row in self.rows]
+
+
+def literal_value(lexical: str, datatype: str | None) -> Value:
+    """Convert a literal's lexical form to a plain Python value according to its XSD datatype.
+
+    Integers become ``int``, decimals ``Decimal``, doubles and floats ``float``, booleans ``bool``;
+    every other literal (strings, language-tagged text, ``xsd:gYear`` ...) stays its lexical form.
+    An ill-formed number stays a string rather than raising.
+    """
+    try:
+        if datatype in _INTEGER_TYPES:
+            return int(lexical)
+        if datatype == XSD + "decimal":
+            return Decimal(lexical)
+        if datatype in (XSD + "double", XSD + "float"):
+            return float(lexical)
+    except (ValueError, ArithmeticError):
+        return lexical
+    if datatype == XSD + "boolean":
+        return lexical.strip() in ("true", "1")
+    return lexical
+
+
+def turtle_files(paths: Iterable[Union[str, Path]]) -> list[Path]:
+    """Expand files and folders into the list of Turtle files to load.
+
+    A folder contributes every ``*.ttl`` below it, sorted. Raises :class:`MissingPath` when a
+    path does not exist or a folder holds no Turtle file.
+    """
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            inside = sorted(path.rglob("*.ttl"))
+            if not inside:
+                raise MissingPath(f"{path}: folder holds no Turtle (*.ttl) file; point --data at a .ttl file or a folder of them")
+            found.extend(inside)
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise MissingPath(f"{path}: no such file or folder")
+    return found
+
+
+def read_turtle_text(path: Path) -> bytes:
+    """Read a Turtle file as UTF-8 bytes, dropping a UTF-8 byte-order mark.
+
+    Raises :class:`KbError` when the file cannot be read or is not UTF-8 (Turtle files must be).
+    """
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise KbError(f"{path}: cannot read the file ({exc.strerror}); check its permissions") from None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise KbError(
+            f"{path}, line {line}: the file is not UTF-8 (byte 0x{raw[exc.start]:02X}); "
+            "save it as UTF-8, the encoding Turtle requires"
+        ) from None
+    return raw
+
+
+def graph_name(path: Path) -> str:
+    """The named graph a file is loaded into: its ``file:`` URI, so every triple keeps its file."""
+    return path.resolve().as_uri()
+
+
+def load(paths: Sequence[Path], store: ox.Store | None = None) -> ox.Store:
+    """Parse Turtle files into an in-memory Oxigraph store and return it.
+
+    Each file goes into its own named graph (:func:`graph_name`), so that a validation result can
+    name the file its node came from; queries see the union of all graphs as their default graph.
+
+    Raises :class:`TurtleSyntaxError` naming the file, line and column of the first syntax error,
+    and the errors of :func:`read_turtle_text`.
+    """
+    store = store if store is not None else ox.Store()
+    for path in paths:
+        data = read_turtle_text(path)
+        try:
+            store.load(input=data, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri(),
+                       to_graph=ox.NamedNode(graph_name(path)))
+        except SyntaxError as exc:
+            message = re.sub(r"\s*\([^()]*, line \d+\)$", "", str(exc.msg if exc.msg else exc))
+            message = re.sub(r"^Parser error (at|between) [^:]*: ", "", message)
+            raise TurtleSyntaxError(
+                f"{path}, line {exc.lineno}, column {exc.offset}: Turtle syntax error: {message}"
+            ) from None
+    return store
+
+
+def knowledge_base_files(data: Sequence[Union[str, Path]] | None = None) -> list[Path]:
+    """The files that make up the knowledge base: the ontology plus ``data`` (files or folders),
+    or plus the shipped data when ``data`` is empty or None."""
+    return ontology_files() + (turtle_files(data) if data else data_files())
+
+
+def _oxigraph_value(term) -> Value:
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        return literal_value(term.value, term.datatype.value)
+    if isinstance(term, ox.BlankNode):
+        return "_:" + term.value
+    return term.value
+
+
+def select(store: ox.Store, query: str, bindings: dict[str, Binding] | None = None, origin: str = "query") -> Result:
+    """Run a SELECT query on ``store`` with ``bindings`` substituted for variables (never pasted
+    into the text) and return the rows.
+
+    ``origin`` names the query (a file name) in error messages. Raises :class:`QuerySyntaxError`
+    with line and column for a query that does not parse, and :class:`KbError` for an update
+    request (the KB is read-only here) or a query that is not a SELECT.
+    """
+    solutions = run(store, query, bindings, origin)
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise KbError(f"{origin}: expected a SELECT query; use `kb sparql` for ASK, CONSTRUCT and DESCRIBE")
+    columns = tuple(v.value for v in solutions.variables)
+    rows = tuple(tuple(_oxigraph_value(solution[c]) for c in columns) for solution in solutions)
+    return Result(columns, rows)
+
+
+def run(store: ox.Store, query: str, bindings: dict[str, Binding] | None = None, origin: str = "query"):
+    """Run any read-only SPARQL query and return pyoxigraph's own result object.
+
+    Raises :class:`QuerySyntaxError` (with line and column) or :class:`KbError` for an update.
+    """
+    if _UPDATE_START.match(_strip_comments(query)):
+        raise KbError(f"{origin}: this is a SPARQL update; the knowledge base is read-only here, so only queries (SELECT, ASK, CONSTRUCT, DESCRIBE) are run")
+    substitutions = {
+        ox.Variable(name): ox.Literal(b.lexical, datatype=ox.NamedNode(b.datatype))
+        for name, b in (bindings or {}).items()
+    }
+    try:
+        return store.query(query, substitutions=substitutions or None, use_default_graph_as_union=True)
+    except SyntaxError as exc:
+        text = str(exc)
+        where = re.match(r"error at (\d+):(\d+): (.*)", text, re.DOTALL)
+        if where:
+            line, column, message = where.groups()
+            raise QuerySyntaxError(f"{origin}, line {line}, column {column}: SPARQL syntax error: {message}") from None
+        raise QuerySyntaxError(f"{origin}: SPARQL syntax error: {text}") from None
+
+
+def select_rdflib(graph, query: str, bindings: dict[str, Binding] | None = None) -> Result:
+    """Run a SELECT query on an rdflib graph with rdflib's own SPARQL engine and return the rows
+    in the same form as :func:`select` (used to check that stored queries are portable)."""
+    import rdflib
+
+    init = {name: rdflib.Literal(b.lexical, datatype=rdflib.URIRef(b.datatype)) for name, b in (bindings or {}).items()}
+    result = graph.query(query, initBindings=init)
+    columns = tuple(str(v) for v in result.vars)
+
+    def value(term):
+        if term is None:
+            return None
+        if isinstance(term, rdflib.Literal):
+            return literal_value(str(term), str(term.datatype) if term.datatype else None)
+        if isinstance(term, rdflib.BNode):
+            return "_:" + str(term)
+        return str(term)
+
+    return Result(columns, tuple(tuple(value(row[c]) for c in columns) for row in result))
+
+
+def sort_lists(result: Result, columns: Iterable[str], separator: str = "; ") -> Result:
+    """Sort the items inside the ``separator``-joined list cells of ``columns``.
+
+    SPARQL's GROUP_CONCAT has no defined order, and engines differ; sorting the items makes the
+    output the same on every engine and every run.
+    """
+    wanted = [result.columns.index(c) for c in columns if c in result.columns]
+    if not wanted:
+        return result
+
+    def tidy(row):
+        row = list(row)
+        for i in wanted:
+            if isinstance(row[i], str) and row[i]:
+                row[i] = separator.join(sorted(row[i].split(separator)))
+        return tuple(row)
+
+    return Result(result.columns, tuple(tidy(r) for r in result.rows))
+
+
+def _strip_comments(query: str) -> str:
+    """The query without ``#`` comment lines (enough to see what kind of request it is)."""
+    return "\n".join(line for line in query.splitlines() if not line.lstrip().startswith("#"))

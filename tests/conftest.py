@@ -1,0 +1,33 @@
+"""Shared fixtures: the shipped knowledge base, loaded once per test run, in the embedded Oxigraph
+store and in an rdflib graph (for checking that stored queries are portable)."""
+
+from pathlib import Path
+
+import pytest
+
+from stedenbanden import store
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def kb_files():
+    """The ontology and shipped data files."""
+    return store.knowledge_base_files()
+
+
+@pytest.fixture(scope="session")
+def kb(kb_files):
+    """The shipped knowledge base in an Oxigraph store."""
+    return store.load(kb_files)
+
+
+@pytest.fixture(scope="session")
+def kb_rdflib(kb_files):
+    """The shipped knowledge base in an rdflib graph, for rdflib's own SPARQL engine."""
+    import rdflib
+
+    graph = rdflib.Graph()
+    for path in kb_files:
+        graph.parse(path, format="turtle")
+    return graph
