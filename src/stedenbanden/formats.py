@@ -4,7 +4,7 @@ terminal), ``md`` (a Markdown table), ``csv``, ``tsv`` and ``json`` (a list of o
 Values render the same whatever engine produced them: decimals without trailing zeros, booleans as
 ``true``/``false``, unbound values as empty cells (``null`` in JSON). In ``table`` and ``md`` the
 project's IRIs are shortened (``sbid:link/almelo-denizli``, ``tooi:gm0141``); ``csv``, ``tsv`` and
-``json`` keep full IRIs. In ``table`` cells longer than 48 characters wrap.
+``json`` keep full IRIs. In ``table``, prose cells longer than 48 characters wrap.
 """
 
 from __future__ import annotations
@@ -26,6 +26,11 @@ SHORT_IRIS = (
     ("https://w3id.org/stedenbanden/id/", "sbid:"),
     ("https://w3id.org/stedenbanden/def#", "sb:"),
     ("https://identifier.overheid.nl/tooi/id/gemeente/", "tooi:"),
+    ("http://purl.org/dc/terms/", "dcterms:"),
+    ("http://www.w3.org/2004/02/skos/core#", "skos:"),
+    ("http://www.w3.org/2000/01/rdf-schema#", "rdfs:"),
+    ("http://purl.org/linked-data/cube#", "qb:"),
+    ("http://www.w3.org/1999/02/22-rdf-syntax-ns#", "rdf:"),
 )
 
 
@@ -83,7 +88,9 @@ def render(columns: Sequence[str], rows: Sequence[Sequence[Value]], fmt: str = "
         return tabulate(cells, headers=list(columns), tablefmt="github", disable_numparse=True) + "\n"
     if fmt == "table":
         cells = [[text(v, shorten=True) for v in row] for row in rows]
-        widths = [WRAP if any(len(row[i]) > WRAP for row in cells) else None for i in range(len(columns))]
+        # wrap long prose, never an IRI or a path (cells without spaces)
+        widths = [WRAP if any(len(row[i]) > WRAP and " " in row[i] for row in cells) else None
+                  for i in range(len(columns))]
         return tabulate(cells, headers=list(columns), tablefmt="simple", disable_numparse=True,
                         maxcolwidths=widths if rows else None) + "\n"
     raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
