@@ -18,6 +18,7 @@ from .catalogue import catalogue
 from .resources import shapes_file
 
 SH = "http://www.w3.org/ns/shacl#"
+_PREPARED: dict = {}  # SPARQL constraint text and prefixes -> rdflib prepared query, kept per process
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,12 @@ class Violation:
     message: str
     check: str
     files: tuple[str, ...]
+    component: str = ""
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """(focus node, path or ``-``, constraint component local name or ``query:NAME``)."""
+        return (self.focus, self.path or "-", self.component or self.check)
 
 
 @dataclass(frozen=True)
@@ -53,31 +60,63 @@ def _files_of(oxstore: ox.Store, focus: str, names: dict[str, str]) -> tuple[str
     return tuple(sorted(names[g] for g in graphs if g in names))
 
 
-def _shacl(oxstore: ox.Store, names: dict[str, str]) -> list[Violation]:
+def _rdflib_graph(oxstore: ox.Store):
+    """The union of the store's graphs as an rdflib graph that prepares each SPARQL query once.
+
+    pySHACL runs a SPARQL constraint once per focus node, and rdflib would parse the same query
+    text every time (about 50 ms each); preparing it once makes validation several times faster.
+    """
+    import rdflib
+    from rdflib.plugins.sparql import prepareQuery
+
+    class PreparingGraph(rdflib.Graph):
+        prepared = _PREPARED
+
+        def query(self, query_object, processor="sparql", result="sparql", initNs=None, initBindings=None,
+                  use_store_provided=True, **kwargs):
+            if isinstance(query_object, str):
+                key = (query_object, tuple(sorted((k, str(v)) for k, v in (initNs or {}).items())))
+                if key not in self.prepared:
+                    self.prepared[key] = prepareQuery(query_object, initNs=dict(initNs or {}))
+                query_object = self.prepared[key]
+            return super().query(query_object, processor, result, initNs, initBindings, use_store_provided, **kwargs)
+
+    graph = PreparingGraph()
+    for name in oxstore.named_graphs():
+        graph.parse(data=oxstore.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name), format="nt")
+    return graph
+
+
+def shacl_violations(oxstore: ox.Store, names: dict[str, str]) -> list[Violation]:
+    """Validate everything in ``oxstore`` against the shipped shapes with pySHACL (no inference).
+
+    ``names`` maps named graphs (file URIs) to the file names to report. Returns the results that
+    the validation report lists directly (``sh:result``), unsorted.
+    """
     import pyshacl
     import rdflib
 
-    data = rdflib.Graph()
-    for graph in oxstore.named_graphs():
-        data.parse(data=oxstore.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph), format="nt")
     shapes = rdflib.Graph().parse(shapes_file(), format="turtle")
-    _, results, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", advanced=True,
-                                     allow_warnings=False)
+    _, results, _ = pyshacl.validate(_rdflib_graph(oxstore), shacl_graph=shapes, inference="none",
+                                     advanced=False, allow_warnings=False)
     sh = rdflib.Namespace(SH)
     found = []
-    for result in results.subjects(rdflib.RDF.type, sh.ValidationResult):
-        focus = results.value(result, sh.focusNode)
-        path = results.value(result, sh.resultPath)
-        message = results.value(result, sh.resultMessage)
-        shape = results.value(result, sh.sourceShape)
-        focus_text = ("_:" + str(focus)) if isinstance(focus, rdflib.BNode) else str(focus)
-        found.append(Violation(
-            focus=focus_text,
-            path=str(path) if isinstance(path, rdflib.URIRef) else None,
-            message=str(message) if message is not None else "violates " + str(shape),
-            check=str(shape) if isinstance(shape, rdflib.URIRef) else "shape",
-            files=_files_of(oxstore, focus_text, names),
-        ))
+    for report in results.subjects(rdflib.RDF.type, sh.ValidationReport):
+        for result in results.objects(report, sh.result):
+            focus = results.value(result, sh.focusNode)
+            path = results.value(result, sh.resultPath)
+            message = results.value(result, sh.resultMessage)
+            shape = results.value(result, sh.sourceShape)
+            component = str(results.value(result, sh.sourceConstraintComponent) or "")
+            focus_text = ("_:" + str(focus)) if isinstance(focus, rdflib.BNode) else str(focus)
+            found.append(Violation(
+                focus=focus_text,
+                path=str(path) if isinstance(path, rdflib.URIRef) else None,
+                message=str(message) if message is not None else "violates " + str(shape),
+                check=str(shape) if isinstance(shape, rdflib.URIRef) else "shape",
+                files=_files_of(oxstore, focus_text, names),
+                component=component.rsplit("#", 1)[-1],
+            ))
     return found
 
 
@@ -106,7 +145,7 @@ def validate(data: Sequence[Path], names: dict[str, str] | None = None) -> Valid
 
     files = list(data)
     oxstore = kbstore.load(ontology_files() + files)
-    names = names or {kbstore.graph_name(p): str(p) for p in files}
-    violations = _shacl(oxstore, names) + _violation_queries(oxstore)
+    names = names or {kbstore.graph_name(p): str(p) for p in ontology_files() + files}
+    violations = shacl_violations(oxstore, names) + _violation_queries(oxstore)
     violations.sort(key=lambda v: (v.files, v.focus, v.path or "", v.message))
     return ValidationReport(tuple(files), tuple(violations))
