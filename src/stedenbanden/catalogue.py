@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
+import pyoxigraph as ox
 import yaml
 
 from .errors import BadParameter, KbError, UnknownQuery
@@ -64,14 +65,19 @@ class StoredQuery:
     params: Mapping[str, Param] = field(default_factory=dict)
     lists: tuple[str, ...] = ()
 
-    def run(self, store, given: Mapping[str, str] | None = None) -> Result:
-        """Run the query on an Oxigraph ``store`` with the ``--param`` values ``given`` (name -> text).
+    def run(self, engine, given: Mapping[str, str] | None = None) -> Result:
+        """Run the query with the ``--param`` values ``given`` (name -> text) on ``engine``: an
+        embedded Oxigraph store, or a remote :class:`stedenbanden.remote.Endpoint`.
 
         Returns the rows with list cells sorted (see :func:`stedenbanden.store.sort_lists`).
         Raises :class:`BadParameter` for undeclared or ill-typed parameters and the errors of
-        :func:`stedenbanden.store.select`.
+        :func:`stedenbanden.store.select` or :meth:`stedenbanden.remote.Endpoint.select`.
         """
-        result = select(store, self.text, self.bindings(given or {}), origin=str(self.path))
+        bindings = self.bindings(given or {})
+        if isinstance(engine, ox.Store):
+            result = select(engine, self.text, bindings, origin=str(self.path))
+        else:
+            result = engine.select(self.text, bindings, origin=str(self.path))
         return sort_lists(result, self.lists)
 
     @property

@@ -141,8 +141,8 @@ def needed_queries(figures: list[Figure]) -> list[str]:
     return sorted(names)
 
 
-def build(store, queries: Mapping[str, StoredQuery] | None = None) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
-    """Regenerate every published figure on the Oxigraph ``store``.
+def build(engine, queries: Mapping[str, StoredQuery] | None = None) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """Regenerate every published figure on ``engine`` (an Oxigraph store or a remote endpoint).
 
     Returns the column names (:data:`COLUMNS`) and one row per figure. Raises :class:`KbError`
     when a figure names a stored query that does not exist.
@@ -150,7 +150,7 @@ def build(store, queries: Mapping[str, StoredQuery] | None = None) -> tuple[tupl
     figures = load_figures()
     queries = queries if queries is not None else catalogue()
     try:
-        results = {name: find(name, queries).run(store) for name in needed_queries(figures)}
+        results = {name: find(name, queries).run(engine) for name in needed_queries(figures)}
     except KbError as exc:
         raise KbError(f"figures.toml: {exc}") from None
     return COLUMNS, [evaluate(f, results) for f in figures]

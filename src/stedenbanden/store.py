@@ -188,8 +188,7 @@ def run(store: ox.Store, query: str, bindings: dict[str, Binding] | None = None,
 
     Raises :class:`QuerySyntaxError` (with line and column) or :class:`KbError` for an update.
     """
-    if _UPDATE_START.match(_strip_comments(query)):
-        raise KbError(f"{origin}: this is a SPARQL update; the knowledge base is read-only here, so only queries (SELECT, ASK, CONSTRUCT, DESCRIBE) are run")
+    check_read_only(query, origin)
     substitutions = {
         ox.Variable(name): ox.Literal(b.lexical, datatype=ox.NamedNode(b.datatype))
         for name, b in (bindings or {}).items()
@@ -203,6 +202,20 @@ def run(store: ox.Store, query: str, bindings: dict[str, Binding] | None = None,
             line, column, message = where.groups()
             raise QuerySyntaxError(f"{origin}, line {line}, column {column}: SPARQL syntax error: {message}") from None
         raise QuerySyntaxError(f"{origin}: SPARQL syntax error: {text}") from None
+
+
+def query_form(text: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first of these keywords outside comments and IRIs."""
+    body = re.sub(r"#[^\n]*|<[^>\s]*>|\"[^\"]*\"|'[^']*'", " ", text)
+    found = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", body, re.IGNORECASE)
+    return found.group(1).upper() if found else "SELECT"
+
+
+def check_read_only(query: str, origin: str = "query") -> None:
+    """Raise :class:`KbError` when ``query`` is a SPARQL update: the KB is read-only for queries."""
+    if _UPDATE_START.match(_strip_comments(query)):
+        raise KbError(f"{origin}: this is a SPARQL update; the knowledge base is read-only here, "
+                      "so only queries (SELECT, ASK, CONSTRUCT, DESCRIBE) are run")
 
 
 def select_rdflib(graph, query: str, bindings: dict[str, Binding] | None = None) -> Result:
