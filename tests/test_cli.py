@@ -145,7 +145,8 @@ def test_turtle_syntax_error_names_file_line_column():
     broken = FIXTURES / "broken-unterminated-string.ttl"
     result = kb("--data", str(broken), "query", "themes")
     assert result.exit_code == 1
-    assert result.stderr.strip() == f"Error: {broken}, line 3, column 11: Turtle syntax error: Unexpected end of file"
+    assert result.stderr.strip() == (f"Error: {broken}, line 3, column 11: Turtle syntax error: Unexpected end of file "
+                                     "(is a statement missing its final '.', or a string its closing quote?)")
 
 
 def test_validate_shipped_kb():

@@ -146,9 +146,29 @@ def load(paths: Sequence[Path], store: ox.Store | None = None) -> ox.Store:
             message = re.sub(r"\s*\([^()]*, line \d+\)$", "", str(exc.msg if exc.msg else exc))
             message = re.sub(r"^Parser error (at|between) [^:]*: ", "", message)
             raise TurtleSyntaxError(
-                f"{path}, line {exc.lineno}, column {exc.offset}: Turtle syntax error: {message}"
+                f"{path}, line {exc.lineno}, column {exc.offset}: Turtle syntax error: {message}{_hint(message)}"
             ) from None
+        if not any(True for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(graph_name(path)))):
+            raise KbError(f"{path}: the file holds no RDF triples; check that it was saved completely")
     return store
+
+
+_HINTS = (
+    ("Invalid IRI code point ' '", "an IRI cannot contain a space; write %20 or correct the IRI"),
+    ("Unexpected end", "is a statement missing its final '.', or a string its closing quote?"),
+    ("escape", "allowed escapes in strings are \\t \\n \\r \\\" \\' \\\\ and \\uXXXX"),
+)
+
+
+def _hint(message: str) -> str:
+    """A short suggestion for the Turtle mistakes people make most, or ''."""
+    undeclared = re.search(r"The prefix (\S*:) has not been declared", message)
+    if undeclared:
+        return f" (declare it at the top of the file: @prefix {undeclared.group(1)} <...> .)"
+    for needle, hint in _HINTS:
+        if needle in message:
+            return f" ({hint})"
+    return ""
 
 
 def knowledge_base_files(data: Sequence[Union[str, Path]] | None = None) -> list[Path]:
