@@ -79,7 +79,7 @@ def test_unknown_query_is_a_usage_error_with_close_matches():
 
 @pytest.mark.parametrize("args, message", [
     (["-p", "country"], "Error: --param 'country': write it as KEY=VALUE, e.g. --param country=TR"),
-    (["-p", "year=2001"], "Error: query 'links' has no parameter 'year'; its parameters: cbs_code, country, status"),
+    (["-p", "year=2001"], "Error: query 'links' has no parameter 'year'; its parameters: cbs_code, country, municipality, status"),
     (["-p", "status=certain"], "Error: --param status=certain: not an allowed value; use one of named, documented, uncertain"),
 ])
 def test_bad_param_is_a_usage_error(args, message):
@@ -89,7 +89,7 @@ def test_bad_param_is_a_usage_error(args, message):
 
 
 def test_param_value_is_bound_never_executed():
-    result = kb("query", "links", "--format", "csv", "-p", 'cbs_code=GM0599" } ; DROP ALL #')
+    result = kb("query", "links", "--format", "csv", "-p", 'municipality=Rotterdam" } ; DROP ALL #')
     assert result.exit_code == 0
     assert result.stdout.splitlines() == [result.stdout.splitlines()[0]]  # header only, no rows
 
@@ -157,12 +157,15 @@ def test_validate_shipped_kb():
 
 @pytest.mark.parametrize("fixture", INVALID, ids=lambda p: p.stem)
 def test_validate_invalid_example(fixture):
+    """Each one-mistake example fails with its expected node and property, a message and the file."""
+    expected = {tuple(part.strip() for part in line[len("# expect:"):].split("|"))[:2]
+                for line in fixture.read_text(encoding="utf-8").splitlines() if line.startswith("# expect:")}
     result = kb("validate", str(fixture), "--format", "csv")
     assert result.exit_code == 1
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert rows and all(row["message"] for row in rows)
-    assert any(row["file"] == str(fixture) for row in rows)
-    assert "violation(s) in 1 file(s)" in result.stderr
+    assert {(row["focus node"], row["property"]) for row in rows} == expected
+    assert all(row["message"] and row["file"] == str(fixture) for row in rows)
+    assert result.stderr.strip().endswith("in the 1 file(s) checked; fix them and run kb validate again")
 
 
 def test_report_all_figures_ok():

@@ -15,9 +15,7 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import RDF, SH
 
-from stedenbanden import store
-from stedenbanden.resources import ontology_files
-from stedenbanden.validate import shacl_violations
+from stedenbanden.validate import validate
 
 ROOT = Path(__file__).parents[1]
 SHAPES = ROOT / "ontology" / "shapes.ttl"
@@ -49,10 +47,9 @@ def read_expectations(fixture: Path) -> set[tuple[str, str, str]] | None:
 
 
 def shacl(fixture: Path) -> set[tuple[str, str, str]]:
-    """The (focus, path, component) of every SHACL result for the ontology plus one fixture, as
-    ``kb validate`` computes them."""
-    oxstore = store.load([*ontology_files(), fixture])
-    return {v.key for v in shacl_violations(oxstore, {})}
+    """The (focus, path, component) of every result of ``kb validate`` on one fixture (with the
+    ontology): SHACL results and rows of the ``*-violation`` queries (component ``query:NAME``)."""
+    return {v.key for v in validate([fixture]).violations}
 
 
 @pytest.mark.parametrize("fixture", FIXTURES, ids=[f.stem for f in FIXTURES])

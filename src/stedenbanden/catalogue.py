@@ -4,7 +4,9 @@ valid SPARQL.
 
 Header keys: ``summary`` (one line), ``description``, ``figures`` (ids of the report figures the
 query regenerates), ``params`` (a mapping of parameter name to ``type`` — ``string``, ``integer``
-or ``code`` — ``description`` and, for codes, the ``allowed`` values), ``lists`` (columns holding
+or ``code`` — ``description``, for codes the ``allowed`` values, a ``pattern`` the value must
+match, ``upper: true`` to upper-case it first, and ``lang`` to bind it as text in that language),
+``lists`` (columns holding
 ``; ``-separated lists, whose items are sorted so output is the same on every engine). A parameter ``x`` is the
 query variable ``?x``; its value is bound as an RDF literal, never pasted into the query text.
 Files named ``*-violation.rq`` are checks that must return no rows.
@@ -13,6 +15,7 @@ Files named ``*-violation.rq`` are checks that must return no rows.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
@@ -35,21 +38,28 @@ class Param:
     type: str = "string"
     description: str = ""
     allowed: tuple[str, ...] = ()
+    pattern: str | None = None
+    upper: bool = False
+    lang: str | None = None
 
     def bind(self, value: str) -> Binding:
         """Check ``value`` and return it as a literal binding.
 
-        Raises :class:`BadParameter` for a non-integer value of an integer parameter, or a code
-        outside ``allowed`` (the message lists the allowed values).
+        Raises :class:`BadParameter` for a non-integer value of an integer parameter, a value that
+        does not match ``pattern``, or a code outside ``allowed`` (the message lists them).
         """
         if self.type == "integer":
             try:
                 return Binding(str(int(value.strip())), XSD + "integer")
             except ValueError:
                 raise BadParameter(f"--param {self.name}={value}: expected a whole number") from None
+        if self.upper:
+            value = value.upper()
+        if self.pattern and not re.fullmatch(self.pattern, value):
+            raise BadParameter(f"--param {self.name}={value}: expected {self.description or self.pattern}")
         if self.allowed and value not in self.allowed:
             raise BadParameter(f"--param {self.name}={value}: not an allowed value; use one of {', '.join(self.allowed)}")
-        return Binding(value)
+        return Binding(value, language=self.lang)
 
 
 @dataclass(frozen=True)
@@ -130,7 +140,8 @@ def read_query(path: Path) -> StoredQuery:
         kind = spec.get("type", "string")
         if kind not in PARAM_TYPES:
             raise KbError(f"{path}: parameter {name!r} has type {kind!r}; use one of {', '.join(PARAM_TYPES)}")
-        params[name] = Param(name, kind, spec.get("description", ""), tuple(str(v) for v in spec.get("allowed", ())))
+        params[name] = Param(name, kind, spec.get("description", ""), tuple(str(v) for v in spec.get("allowed", ())),
+                             spec.get("pattern"), bool(spec.get("upper", False)), spec.get("lang"))
     return StoredQuery(
         name=path.stem,
         path=path,

@@ -1,8 +1,10 @@
 """The ``kb`` command: query, validate and report on the stedenbanden knowledge base.
 
-Every listing command takes ``--format table|csv|tsv|json|md``. The global ``--data PATH``
-(repeatable; a Turtle file or a folder of them) replaces the shipped data; the ontology is always
-loaded. Exit codes: 0 success, 1 the data or a query is wrong, 2 the command was used wrongly.
+Every listing command takes ``--format table|csv|tsv|json|md`` and ``--output FILE``. ``--data
+PATH`` (repeatable; a Turtle file or a folder of them) replaces the shipped data and
+``--extra-data PATH`` adds to it; both may stand before or after the command name. The ontology
+is always loaded. Exit codes: 0 success, 1 the data or a query is wrong, 2 the command was used
+wrongly.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ import click
 
 from . import __version__
 from .errors import BadParameter, KbError, KbUsageError
-from .formats import output_options, render
+from .formats import emit, output_options, render
+
+DATA_PATH = click.Path(path_type=Path, readable=False)
 
 
 class KbGroup(click.Group):
@@ -28,6 +32,55 @@ class KbGroup(click.Group):
             error = click.ClickException(str(exc))
             error.exit_code = exc.exit_code
             raise error from None
+
+
+class State:
+    """What the data options select (the data paths), and the store loaded from them on first use."""
+
+    def __init__(self):
+        self.data: list[Path] = []
+        self.extra: list[Path] = []
+        self._store = None
+
+    def add(self, data=(), extra=()):
+        self.data.extend(data)
+        self.extra.extend(extra)
+
+    def data_files(self) -> list[Path]:
+        """The data files, without the ontology: ``--data`` or the shipped data, plus ``--extra-data``."""
+        from .store import turtle_files
+        from .resources import data_files
+
+        return turtle_files([*(self.data or data_files()), *self.extra])
+
+    def files(self) -> list[Path]:
+        from .resources import ontology_files
+
+        return ontology_files() + self.data_files()
+
+    def store(self):
+        if self._store is None:
+            from .store import load
+
+            self._store = load(self.files())
+        return self._store
+
+    def engine(self, endpoint=None):
+        """The remote ``endpoint`` when one is given, else the embedded store."""
+        return endpoint if endpoint is not None else self.store()
+
+
+def data_options(command):
+    """Click decorator adding ``--data`` and ``--extra-data``; they add to the shared State."""
+    def callback(ctx, param, value):
+        state = ctx.ensure_object(State)
+        state.add(**{param.name: value})
+        return value
+
+    command = click.option("--extra-data", "extra", multiple=True, type=DATA_PATH, metavar="PATH", expose_value=False,
+                           callback=callback, help="Turtle file or folder to load in addition to the data (repeatable).")(command)
+    return click.option("--data", "data", multiple=True, type=DATA_PATH, metavar="PATH", expose_value=False,
+                        callback=callback, help="Turtle file or folder to use instead of the shipped data (repeatable).")(command)
 
 
 def endpoint_options(command):
@@ -59,48 +112,24 @@ def _endpoint(endpoint, graph, timeout, user, password):
     return Endpoint(endpoint, graph, timeout, user, password)
 
 
-class State:
-    """What the global options select: the data paths, and the store loaded from them on first use."""
-
-    def __init__(self, data: tuple[Path, ...]):
-        self.data = data
-        self._store = None
-
-    def files(self) -> list[Path]:
-        from .store import knowledge_base_files
-
-        return knowledge_base_files(self.data)
-
-    def store(self):
-        if self._store is None:
-            from .store import load
-
-            self._store = load(self.files())
-        return self._store
-
-    def engine(self, endpoint=None):
-        """The remote ``endpoint`` when one is given, else the embedded store."""
-        return endpoint if endpoint is not None else self.store()
-
-
 @click.group(cls=KbGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--data", "data", multiple=True, type=click.Path(path_type=Path), metavar="PATH",
-              help="Turtle file or folder to use instead of the shipped data (repeatable).")
+@data_options
 @click.version_option(__version__, prog_name="kb")
-@click.pass_context
-def cli(ctx, data):
+def cli():
     """Query, validate and report on the stedenbanden knowledge base: city links between Dutch
     municipalities and municipalities in migrants' countries of origin (NCDO 2008, June 2007)."""
-    ctx.obj = State(tuple(data))
 
 
 def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
     params = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
+        key = key.strip()
+        if not sep or not key:
             raise BadParameter(f"--param {pair!r}: write it as KEY=VALUE, e.g. --param country=TR")
-        params[key.strip()] = value
+        if key in params:
+            raise BadParameter(f"--param {key} is given twice; give each parameter once")
+        params[key] = value
     return params
 
 
@@ -111,34 +140,39 @@ def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--list", "list_queries", is_flag=True, help="List the stored queries and their parameters.")
 @output_options
 @endpoint_options
+@data_options
 @click.pass_obj
-def query(state: State, name, params, list_queries, fmt, endpoint, graph, timeout, user, password):
+def query(state: State, name, params, list_queries, fmt, output, endpoint, graph, timeout, user, password):
     """Run the stored query NAME (e.g. themes, countries, links) on the knowledge base."""
     from .catalogue import catalogue, find
 
     queries = catalogue()
     if list_queries:
+        if name or params:
+            raise KbUsageError("--list takes no query name or --param; run `kb query --list` alone")
         rows = [
             (q.name, "check" if q.is_violation_check else "table", q.summary,
              ", ".join(f"{p.name} ({'|'.join(p.allowed) or p.type})" for p in q.params.values()))
             for q in queries.values()
         ]
-        click.echo(render(("name", "kind", "summary", "params"), rows, fmt), nl=False)
+        emit(render(("name", "kind", "summary", "params"), rows, fmt), output)
         return
     if not name:
         raise KbUsageError("name a stored query, e.g. `kb query themes`; `kb query --list` shows them all")
     stored = find(name, queries)
+    given = _parse_params(params)
     remote = _endpoint(endpoint, graph, timeout, user, password)
-    result = stored.run(state.engine(remote), _parse_params(params))
-    click.echo(render(result.columns, result.rows, fmt), nl=False)
+    result = stored.run(state.engine(remote), given)
+    emit(render(result.columns, result.rows, fmt), output)
 
 
 @cli.command()
-@click.argument("file", type=click.Path(path_type=Path, allow_dash=True))
+@click.argument("file", type=click.Path(path_type=Path, allow_dash=True, readable=False))
 @output_options
 @endpoint_options
+@data_options
 @click.pass_obj
-def sparql(state: State, file: Path, fmt, endpoint, graph, timeout, user, password):
+def sparql(state: State, file: Path, fmt, output, endpoint, graph, timeout, user, password):
     """Run your own SPARQL query from FILE (or - for standard input) on the knowledge base.
 
     SELECT results use --format; ASK prints true or false; CONSTRUCT and DESCRIBE print sorted
@@ -147,85 +181,111 @@ def sparql(state: State, file: Path, fmt, endpoint, graph, timeout, user, passwo
     import pyoxigraph as ox
 
     from .remote import triples_lines
-    from .store import query_form, run, select
+    from .store import query_form, run, solutions_result
 
-    if str(file) == "-":
-        text, origin = sys.stdin.read(), "<stdin>"
-    else:
-        try:
-            text, origin = file.read_text(encoding="utf-8"), str(file)
-        except FileNotFoundError:
-            raise KbUsageError(f"{file}: no such file") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise KbError(f"{file}: cannot read the query ({exc}); save it as a UTF-8 text file") from None
+    text, origin = _read_query(file)
     remote = _endpoint(endpoint, graph, timeout, user, password)
     kind = query_form(text)
+    if kind in ("CONSTRUCT", "DESCRIBE") and fmt != "table":
+        raise KbUsageError(f"{kind} results are printed as N-Triples; leave out --format")
     if remote is not None:
         if kind == "ASK":
-            _echo_boolean(remote.ask(text, origin), fmt)
+            emit(_boolean(remote.ask(text, origin), fmt), output)
         elif kind in ("CONSTRUCT", "DESCRIBE"):
-            click.echo("\n".join(triples_lines(remote.construct(text, origin))))
+            emit(_lines(triples_lines(remote.construct(text, origin))), output)
         else:
             result = remote.select(text, origin=origin)
-            click.echo(render(result.columns, result.rows, fmt), nl=False)
+            emit(render(result.columns, result.rows, fmt), output)
         return
     answer = run(state.store(), text, origin=origin)
     if isinstance(answer, ox.QueryBoolean):
-        _echo_boolean(bool(answer), fmt)
+        emit(_boolean(bool(answer), fmt), output)
     elif isinstance(answer, ox.QueryTriples):
-        click.echo("\n".join(triples_lines(answer)))
+        try:
+            emit(_lines(triples_lines(answer)), output)
+        except (OSError, RuntimeError) as exc:
+            raise KbError(f"{origin}: the query failed while running: {exc}") from None
     else:
-        result = select(state.store(), text, origin=origin)
-        click.echo(render(result.columns, result.rows, fmt), nl=False)
+        result = solutions_result(answer, origin)
+        emit(render(result.columns, result.rows, fmt), output)
 
 
-def _echo_boolean(value: bool, fmt: str) -> None:
-    click.echo(render(("boolean",), [(value,)], fmt) if fmt != "table" else ("true" if value else "false"),
-               nl=fmt == "table")
+def _read_query(file: Path) -> tuple[str, str]:
+    """The text of a query file (or standard input for ``-``) and the name to report it by."""
+    if str(file) == "-":
+        return sys.stdin.read(), "<stdin>"
+    if file.is_dir():
+        raise KbUsageError(f"{file}: is a folder; give a query file")
+    try:
+        return file.read_text(encoding="utf-8-sig"), str(file)
+    except FileNotFoundError:
+        raise KbUsageError(f"{file}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise KbError(f"{file}: cannot read the query ({reason}); save it as a readable UTF-8 text file") from None
+
+
+def _boolean(value: bool, fmt: str) -> str:
+    if fmt == "table":
+        return ("true" if value else "false") + "\n"
+    return render(("boolean",), [(value,)], fmt)
+
+
+def _lines(lines: list[str]) -> str:
+    return "".join(line + "\n" for line in lines)
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=DATA_PATH)
 @click.option("--with-kb", is_flag=True,
-              help="Check PATHS together with the shipped data (or --data), e.g. additions that refer to it.")
+              help="Check PATHS together with the data (shipped, or --data), e.g. additions that refer to it.")
 @output_options
+@data_options
 @click.pass_obj
-def validate(state: State, paths, with_kb, fmt):
+def validate(state: State, paths, with_kb, fmt, output):
     """Check Turtle files against the SHACL shapes and the *-violation queries.
 
-    Without PATHS, checks the knowledge base (the shipped data, or --data). Exit code 1 and a list
-    of violations (file, focus node, property, message) when anything is wrong.
+    Without PATHS, checks the knowledge base's data (the shipped data, or --data and
+    --extra-data). Exit code 1 and a list of violations (file, focus node, property, message)
+    when anything is wrong.
     """
-    from .store import knowledge_base_files, turtle_files
-    from .resources import ontology_files
+    from .store import turtle_files
     from .validate import validate as run_validation
 
+    if with_kb and not paths:
+        raise KbUsageError("--with-kb goes with files to check: kb validate --with-kb FILE...")
     if paths:
-        files = turtle_files(paths)
-        if with_kb:
-            files = [f for f in knowledge_base_files(state.data) if f not in ontology_files()] + files
+        files = turtle_files([*(state.data_files() if with_kb else []), *paths])
     else:
-        files = [f for f in state.files() if f not in ontology_files()]
+        files = state.data_files()
     report = run_validation(files)
-    if report.conforms:
-        click.echo(f"OK: {len(report.files)} file(s) conform to the shapes and pass the violation checks.")
-        return
+    columns = ("file", "focus node", "property", "message")
     rows = [(", ".join(v.files) or "-", v.focus, v.path or "-", v.message) for v in report.violations]
-    click.echo(render(("file", "focus node", "property", "message"), rows, fmt), nl=False)
-    raise KbError(f"{len(report.violations)} violation(s) in {len(report.files)} file(s); fix them and run kb validate again")
+    if report.conforms:
+        summary = f"OK: {len(report.files)} file(s) conform to the shapes and pass the violation checks."
+        if fmt == "table":
+            emit(summary + "\n", output)
+        else:
+            emit(render(columns, [], fmt), output)
+            click.echo(summary, err=True)
+        return
+    emit(render(columns, rows, fmt), output)
+    raise KbError(f"{len(report.violations)} violation(s) in the {len(report.files)} file(s) checked; "
+                  "fix them and run kb validate again")
 
 
 @cli.command()
 @output_options
 @endpoint_options
+@data_options
 @click.pass_obj
-def report(state: State, fmt, endpoint, graph, timeout, user, password):
+def report(state: State, fmt, output, endpoint, graph, timeout, user, password):
     """Regenerate every figure of the NCDO 2008 report from the knowledge base and compare it with
     the published value. Exit code 1 if any figure does not match."""
     from .report import build
 
     columns, rows = build(state.engine(_endpoint(endpoint, graph, timeout, user, password)))
-    click.echo(render(columns, rows, fmt), nl=False)
+    emit(render(columns, rows, fmt), output)
     failed = [row[0] for row in rows if row[-1] != "OK"]
     if failed:
         raise KbError(f"{len(failed)} of {len(rows)} figures do not match the report: {', '.join(failed)}")
@@ -240,10 +300,11 @@ def report(state: State, fmt, endpoint, graph, timeout, user, password):
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True, help="Seconds to wait for the store.")
 @click.option("--user", envvar="KB_ENDPOINT_USER", help="User for HTTP basic authentication [env KB_ENDPOINT_USER].")
 @click.option("--password", envvar="KB_ENDPOINT_PASSWORD", help="Password; prefer the environment variable KB_ENDPOINT_PASSWORD.")
+@data_options
 @click.pass_obj
 def load(state: State, endpoint, graph, store_endpoint, update_endpoint, timeout, user, password):
-    """Put the knowledge base (ontology and data, or --data) into a SPARQL store, replacing the
-    target graph in one request so that a failed load leaves the previous content in place."""
+    """Put the knowledge base (ontology and data) into a SPARQL store, replacing the target graph
+    in one request so that a failed load leaves the previous content in place."""
     from .remote import Endpoint, ntriples
 
     body, count = ntriples(state.store())
@@ -255,6 +316,7 @@ def load(state: State, endpoint, graph, store_endpoint, update_endpoint, timeout
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True, help="Port (0: any free port).")
+@data_options
 @click.pass_obj
 def serve(state: State, host, port):
     """Start a local SPARQL endpoint (the Oxigraph server) with the knowledge base loaded; stop it

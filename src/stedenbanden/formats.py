@@ -12,12 +12,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import sys
+import tempfile
 from decimal import Decimal
+from pathlib import Path
 from typing import Sequence
 
 import click
 from tabulate import tabulate
 
+from .errors import KbError, KbUsageError
 from .store import Value
 
 FORMATS = ("table", "csv", "tsv", "json", "md")
@@ -35,11 +40,51 @@ SHORT_IRIS = (
 
 
 def output_options(command):
-    """Click decorator adding the shared ``--format`` option (default ``table``)."""
+    """Click decorator adding the shared ``--format`` (default ``table``) and ``--output FILE``."""
+    command = click.option(
+        "--output", "-o", "output", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+        help="Write to FILE (atomically: complete or not at all) instead of standard output.",
+    )(command)
     return click.option(
         "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
         help="Output format.",
     )(command)
+
+
+def emit(text_out: str, output: Path | None = None) -> None:
+    """Write ``text_out`` to standard output, or to the file ``output``.
+
+    A file is written to a temporary file beside it and renamed into place, so it is never left
+    half-written (on an error, a full disk or Ctrl-C the previous file, if any, stays as it was).
+    Raises :class:`KbUsageError` when the folder does not exist and :class:`KbError` when the
+    file cannot be written.
+    """
+    if output is None:
+        try:
+            click.echo(text_out, nl=False)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise KbError(f"cannot write the output: {exc.strerror or exc}") from None
+        return
+    folder = output.parent if str(output.parent) else Path(".")
+    if not folder.is_dir():
+        raise KbUsageError(f"{output}: the folder {folder} does not exist; create it or choose another path")
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{output.name}.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text_out)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, output)
+        tmp = None
+    except OSError as exc:
+        raise KbError(f"{output}: cannot write the file ({exc.strerror or exc}); check the folder's permissions and free space") from None
+    finally:
+        if tmp is not None and os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 def text(value: Value, shorten: bool = False) -> str:
@@ -56,6 +101,11 @@ def text(value: Value, shorten: bool = False) -> str:
             if value.startswith(long):
                 return short + value[len(long):]
     return str(value)
+
+
+def _one_line(cell: str) -> str:
+    """A cell on one line: line breaks shown as ``\\n`` so they cannot break a table's layout."""
+    return cell.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\r")
 
 
 def _decimal_text(value: Decimal) -> str:
@@ -84,10 +134,10 @@ def render(columns: Sequence[str], rows: Sequence[Sequence[Value]], fmt: str = "
         writer.writerows([text(v) for v in row] for row in rows)
         return out.getvalue()
     if fmt == "md":
-        cells = [[text(v, shorten=True).replace("|", "\\|") for v in row] for row in rows]
+        cells = [[_one_line(text(v, shorten=True)).replace("|", "\\|") for v in row] for row in rows]
         return tabulate(cells, headers=list(columns), tablefmt="github", disable_numparse=True) + "\n"
     if fmt == "table":
-        cells = [[text(v, shorten=True) for v in row] for row in rows]
+        cells = [[_one_line(text(v, shorten=True)) for v in row] for row in rows]
         # wrap long prose, never an IRI or a path (cells without spaces)
         widths = [WRAP if any(len(row[i]) > WRAP and " " in row[i] for row in cells) else None
                   for i in range(len(columns))]

@@ -171,7 +171,7 @@ def with_values(query: str, bindings: dict[str, Binding] | None) -> str:
     if not bindings:
         return query
     names = sorted(bindings)
-    terms = " ".join(str(ox.Literal(bindings[n].lexical, datatype=ox.NamedNode(bindings[n].datatype))) for n in names)
+    terms = " ".join(str(bindings[n].oxigraph()) for n in names)
     return f"{query.rstrip()}\nVALUES ({' '.join('?' + n for n in names)}) {{ ({terms}) }}\n"
 
 

@@ -5,8 +5,9 @@ The figures, with their report sections and how each is regenerated, are listed 
 ``figures.toml`` beside this module (published values from the NCDO 2008 summary; the number of
 municipalities from CBS). A figure's status is ``OK`` when the regenerated value matches the
 published one (exactly, within the stated tolerance for an approximate figure, or above a
-published lower bound), ``MISMATCH`` when it does not, ``MISSING`` when the KB has no row for it, and
-``CONTRADICTED`` when documented links contradict it. Documented coverage is shown but does not by
+published lower bound), ``MISMATCH`` when it does not, ``MISSING`` when the KB has no row for it,
+``AMBIGUOUS`` when it has several (two observations of one figure, say), and ``CONTRADICTED`` when
+documented links contradict it. Documented coverage is shown but does not by
 itself fail a figure.
 """
 
@@ -46,6 +47,7 @@ class Figure:
     tolerance: Decimal = Decimal(0)
     qualifier_column: str | None = None
     coverage: Mapping[str, Any] | None = None
+    published_text: str | None = None
 
 
 def load_figures() -> list[Figure]:
@@ -90,7 +92,7 @@ def evaluate(figure: Figure, results: Mapping[str, Result]) -> tuple[str, ...]:
     ``results`` maps query names to their rows on the knowledge base.
     """
     records = [r for r in results[figure.query].records() if _matches(r, figure.where, figure.where_not)]
-    published = _show(figure.published, figure.unit, figure.qualifier)
+    published = figure.published_text or _show(figure.published, figure.unit, figure.qualifier)
     if figure.qualifier == "derived":
         published = "derived: " + published
     regenerated_qualifier = "exact"
@@ -103,7 +105,9 @@ def evaluate(figure: Figure, results: Mapping[str, Result]) -> tuple[str, ...]:
         if figure.qualifier_column and len(records) == 1:
             regenerated_qualifier = str(records[0].get(figure.qualifier_column))
     number = _number(value)
-    if number is None:
+    if not figure.aggregate and len(records) > 1:
+        status = f"AMBIGUOUS ({len(records)} rows)"
+    elif number is None:
         status = "MISSING"
     elif figure.compare == "greater":
         status = "OK" if number > figure.published else "MISMATCH"

@@ -7,6 +7,7 @@ that every output format renders the same values.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -38,10 +39,26 @@ Value = Union[str, int, Decimal, float, bool, None]
 
 @dataclass(frozen=True)
 class Binding:
-    """A value bound to a query variable: an RDF literal given by its lexical form and datatype IRI."""
+    """A value bound to a query variable: an RDF literal given by its lexical form and datatype
+    IRI, or by its lexical form and ``language`` tag (then the datatype is ignored)."""
 
     lexical: str
     datatype: str = XSD + "string"
+    language: str | None = None
+
+    def oxigraph(self) -> ox.Literal:
+        """The literal as a pyoxigraph term."""
+        if self.language:
+            return ox.Literal(self.lexical, language=self.language)
+        return ox.Literal(self.lexical, datatype=ox.NamedNode(self.datatype))
+
+    def rdflib(self):
+        """The literal as an rdflib term."""
+        import rdflib
+
+        if self.language:
+            return rdflib.Literal(self.lexical, lang=self.language)
+        return rdflib.Literal(self.lexical, datatype=rdflib.URIRef(self.datatype))
 
 
 @dataclass(frozen=True)
@@ -80,24 +97,40 @@ def literal_value(lexical: str, datatype: str | None) -> Value:
 
 
 def turtle_files(paths: Iterable[Union[str, Path]]) -> list[Path]:
-    """Expand files and folders into the list of Turtle files to load.
+    """Expand files and folders into the list of Turtle files to load, each once.
 
     A folder contributes every ``*.ttl`` below it, sorted. Raises :class:`MissingPath` when a
-    path does not exist or a folder holds no Turtle file.
+    path does not exist or a folder holds no Turtle file, and :class:`KbError` when a folder
+    below it cannot be read.
     """
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            inside = sorted(path.rglob("*.ttl"))
+            inside = sorted(_walk_turtle(path))
             if not inside:
-                raise MissingPath(f"{path}: folder holds no Turtle (*.ttl) file; point --data at a .ttl file or a folder of them")
+                raise MissingPath(f"{path}: folder holds no Turtle (*.ttl) file; name a .ttl file or a folder of them")
             found.extend(inside)
-        elif path.is_file():
+        elif path.exists():
             found.append(path)
         else:
             raise MissingPath(f"{path}: no such file or folder")
-    return found
+    unique, seen = [], set()
+    for path in found:
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(path)
+    return unique
+
+
+def _walk_turtle(folder: Path) -> Iterable[Path]:
+    def unreadable(error: OSError):
+        raise KbError(f"{error.filename}: cannot read the folder ({error.strerror}); check its permissions")
+
+    for root, dirs, names in os.walk(folder, onerror=unreadable):
+        dirs.sort()
+        yield from (Path(root) / n for n in names if n.endswith(".ttl"))
 
 
 def read_turtle_text(path: Path) -> bytes:
@@ -127,28 +160,32 @@ def graph_name(path: Path) -> str:
     return path.resolve().as_uri()
 
 
-def load(paths: Sequence[Path], store: ox.Store | None = None) -> ox.Store:
+def load(paths: Sequence[Path], store: ox.Store | None = None, per_file_graphs: bool = False) -> ox.Store:
     """Parse Turtle files into an in-memory Oxigraph store and return it.
 
-    Each file goes into its own named graph (:func:`graph_name`), so that a validation result can
-    name the file its node came from; queries see the union of all graphs as their default graph.
+    By default every triple goes into the default graph, which queries read (a triple stated in
+    two files counts once). With ``per_file_graphs`` each file goes into its own named graph
+    (:func:`graph_name`) instead, so that a validation result can name the file its node came
+    from; query such a store with ``use_default_graph_as_union``, knowing that a triple in two
+    files is then seen twice.
 
     Raises :class:`TurtleSyntaxError` naming the file, line and column of the first syntax error,
-    and the errors of :func:`read_turtle_text`.
+    :class:`KbError` for a file without triples, and the errors of :func:`read_turtle_text`.
     """
     store = store if store is not None else ox.Store()
     for path in paths:
         data = read_turtle_text(path)
+        graph = ox.NamedNode(graph_name(path)) if per_file_graphs else ox.DefaultGraph()
+        before = len(store)
         try:
-            store.load(input=data, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri(),
-                       to_graph=ox.NamedNode(graph_name(path)))
+            store.load(input=data, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri(), to_graph=graph)
         except SyntaxError as exc:
             message = re.sub(r"\s*\([^()]*, line \d+\)$", "", str(exc.msg if exc.msg else exc))
             message = re.sub(r"^Parser error (at|between) [^:]*: ", "", message)
             raise TurtleSyntaxError(
                 f"{path}, line {exc.lineno}, column {exc.offset}: Turtle syntax error: {message}{_hint(message)}"
             ) from None
-        if not any(True for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(graph_name(path)))):
+        if len(store) == before and not any(True for _ in ox.parse(data, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri())):
             raise KbError(f"{path}: the file holds no RDF triples; check that it was saved completely")
     return store
 
@@ -198,8 +235,17 @@ def select(store: ox.Store, query: str, bindings: dict[str, Binding] | None = No
     solutions = run(store, query, bindings, origin)
     if not isinstance(solutions, ox.QuerySolutions):
         raise KbError(f"{origin}: expected a SELECT query; use `kb sparql` for ASK, CONSTRUCT and DESCRIBE")
+    return solutions_result(solutions, origin)
+
+
+def solutions_result(solutions: "ox.QuerySolutions", origin: str = "query") -> Result:
+    """Read pyoxigraph SELECT solutions into a :class:`Result`. Raises :class:`KbError` when the
+    query fails while it runs (a SERVICE call that cannot connect, say)."""
     columns = tuple(v.value for v in solutions.variables)
-    rows = tuple(tuple(_oxigraph_value(solution[c]) for c in columns) for solution in solutions)
+    try:
+        rows = tuple(tuple(_oxigraph_value(solution[c]) for c in columns) for solution in solutions)
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise KbError(f"{origin}: the query failed while running: {exc}") from None
     return Result(columns, rows)
 
 
@@ -208,13 +254,16 @@ def run(store: ox.Store, query: str, bindings: dict[str, Binding] | None = None,
 
     Raises :class:`QuerySyntaxError` (with line and column) or :class:`KbError` for an update.
     """
+    if query.startswith("\ufeff"):
+        query = query[1:]
+    if not _strip_comments(query).strip():
+        raise QuerySyntaxError(f"{origin}: the query is empty; write a SPARQL query such as SELECT * WHERE {{ ?s ?p ?o }} LIMIT 10")
     check_read_only(query, origin)
-    substitutions = {
-        ox.Variable(name): ox.Literal(b.lexical, datatype=ox.NamedNode(b.datatype))
-        for name, b in (bindings or {}).items()
-    }
+    substitutions = {ox.Variable(name): b.oxigraph() for name, b in (bindings or {}).items()}
     try:
-        return store.query(query, substitutions=substitutions or None, use_default_graph_as_union=True)
+        return store.query(query, substitutions=substitutions or None)
+    except (OSError, RuntimeError) as exc:
+        raise KbError(f"{origin}: the query failed while running: {exc}") from None
     except SyntaxError as exc:
         text = str(exc)
         where = re.match(r"error at (\d+):(\d+): (.*)", text, re.DOTALL)
@@ -243,7 +292,7 @@ def select_rdflib(graph, query: str, bindings: dict[str, Binding] | None = None)
     in the same form as :func:`select` (used to check that stored queries are portable)."""
     import rdflib
 
-    init = {name: rdflib.Literal(b.lexical, datatype=rdflib.URIRef(b.datatype)) for name, b in (bindings or {}).items()}
+    init = {name: b.rdflib() for name, b in (bindings or {}).items()}
     result = graph.query(query, initBindings=init)
     columns = tuple(str(v) for v in result.vars)
 
@@ -280,5 +329,6 @@ def sort_lists(result: Result, columns: Iterable[str], separator: str = "; ") ->
 
 
 def _strip_comments(query: str) -> str:
-    """The query without ``#`` comment lines (enough to see what kind of request it is)."""
-    return "\n".join(line for line in query.splitlines() if not line.lstrip().startswith("#"))
+    """The query without ``#`` comments (outside IRIs and strings) and without a byte-order mark:
+    enough to see what kind of request it is."""
+    return re.sub(r"(<[^>\s]*>|\"[^\"\n]*\"|'[^'\n]*')|#[^\n]*", lambda m: m.group(1) or "", query.lstrip("\ufeff"))

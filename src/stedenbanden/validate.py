@@ -23,7 +23,7 @@ _PREPARED: dict = {}  # SPARQL constraint text and prefixes -> rdflib prepared q
 
 @dataclass(frozen=True)
 class Violation:
-    """One problem found: the ``focus`` node (IRI, or ``_:id`` for a blank node), the property
+    """One problem found: the ``focus`` node (an IRI, ``[blank node]``, or ``query:NAME``), the property
     ``path`` (or None), a ``message`` saying what to do, the ``check`` that found it (a shape IRI
     or ``query:NAME``) and the data ``files`` that describe the focus node."""
 
@@ -52,11 +52,11 @@ class ValidationReport:
         return not self.violations
 
 
-def _files_of(oxstore: ox.Store, focus: str, names: dict[str, str]) -> tuple[str, ...]:
+def _files_of(provenance: ox.Store, focus: str, names: dict[str, str]) -> tuple[str, ...]:
     """The files (as given on the command line) whose triples have ``focus`` as subject."""
-    if focus.startswith("_:"):
+    if focus.startswith("_:") or not focus.startswith(("http://", "https://", "urn:", "file:")):
         return ()
-    graphs = {q.graph_name.value for q in oxstore.quads_for_pattern(ox.NamedNode(focus), None, None, None)}
+    graphs = {q.graph_name.value for q in provenance.quads_for_pattern(ox.NamedNode(focus), None, None, None)}
     return tuple(sorted(names[g] for g in graphs if g in names))
 
 
@@ -82,17 +82,20 @@ def _rdflib_graph(oxstore: ox.Store):
             return super().query(query_object, processor, result, initNs, initBindings, use_store_provided, **kwargs)
 
     graph = PreparingGraph()
-    for name in oxstore.named_graphs():
-        graph.parse(data=oxstore.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name), format="nt")
+    graph.parse(data=oxstore.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()), format="nt")
     return graph
 
 
-def shacl_violations(oxstore: ox.Store, names: dict[str, str]) -> list[Violation]:
-    """Validate everything in ``oxstore`` against the shipped shapes with pySHACL (no inference).
+def shacl_violations(oxstore: ox.Store, provenance: ox.Store | None = None, names: dict[str, str] | None = None) -> list[Violation]:
+    """Validate the default graph of ``oxstore`` against the shipped shapes with pySHACL (no
+    inference).
 
-    ``names`` maps named graphs (file URIs) to the file names to report. Returns the results that
-    the validation report lists directly (``sh:result``), unsorted.
+    ``provenance`` holds the same files in per-file named graphs and ``names`` maps those graphs
+    (file URIs) to the file names to report. Returns the results that the validation report
+    lists directly (``sh:result``), unsorted.
     """
+    provenance = provenance if provenance is not None else ox.Store()
+    names = names or {}
     import pyshacl
     import rdflib
 
@@ -108,28 +111,37 @@ def shacl_violations(oxstore: ox.Store, names: dict[str, str]) -> list[Violation
             message = results.value(result, sh.resultMessage)
             shape = results.value(result, sh.sourceShape)
             component = str(results.value(result, sh.sourceConstraintComponent) or "")
-            focus_text = ("_:" + str(focus)) if isinstance(focus, rdflib.BNode) else str(focus)
+            # blank node ids change on every run; name the kind of node instead
+            focus_text = "[blank node]" if isinstance(focus, rdflib.BNode) else str(focus)
             found.append(Violation(
                 focus=focus_text,
                 path=str(path) if isinstance(path, rdflib.URIRef) else None,
                 message=str(message) if message is not None else "violates " + str(shape),
                 check=str(shape) if isinstance(shape, rdflib.URIRef) else "shape",
-                files=_files_of(oxstore, focus_text, names),
+                files=_files_of(provenance, focus_text, names),
                 component=component.rsplit("#", 1)[-1],
             ))
     return found
 
 
-def _violation_queries(oxstore: ox.Store) -> list[Violation]:
+def _violation_queries(oxstore: ox.Store, provenance: ox.Store, names: dict[str, str]) -> list[Violation]:
+    """Rows of every ``*-violation`` stored query. A query may project ``focus`` (the node at
+    fault), ``path`` and ``message``; other columns are shown in the message."""
     found = []
     for query in catalogue().values():
         if not query.is_violation_check:
             continue
-        result = query.run(oxstore)
-        for record in result.records():
-            values = ", ".join(f"{k}={v}" for k, v in record.items())
-            found.append(Violation(focus=f"query:{query.name}", path=None,
-                                   message=f"{query.summary} ({values})", check=f"query:{query.name}", files=()))
+        for record in query.run(oxstore).records():
+            focus = record.pop("focus", None)
+            path = record.pop("path", None)
+            message = record.pop("message", None)
+            if message is None:
+                values = ", ".join(f"{k}={v}" for k, v in record.items())
+                message = f"{query.summary} ({values})"
+            focus_text = str(focus) if focus is not None else f"query:{query.name}"
+            found.append(Violation(focus=focus_text, path=str(path) if path else None, message=str(message),
+                                   check=f"query:{query.name}", files=_files_of(provenance, focus_text, names),
+                                   component=f"query:{query.name}"))
     return found
 
 
@@ -144,8 +156,10 @@ def validate(data: Sequence[Path], names: dict[str, str] | None = None) -> Valid
     from .resources import ontology_files
 
     files = list(data)
-    oxstore = kbstore.load(ontology_files() + files)
-    names = names or {kbstore.graph_name(p): str(p) for p in ontology_files() + files}
-    violations = shacl_violations(oxstore, names) + _violation_queries(oxstore)
+    everything = ontology_files() + files
+    oxstore = kbstore.load(everything)
+    provenance = kbstore.load(everything, per_file_graphs=True)
+    names = names or {kbstore.graph_name(p): str(p) for p in everything}
+    violations = shacl_violations(oxstore, provenance, names) + _violation_queries(oxstore, provenance, names)
     violations.sort(key=lambda v: (v.files, v.focus, v.path or "", v.message))
     return ValidationReport(tuple(files), tuple(violations))

@@ -1,0 +1,259 @@
+"""Bad input never loses data or shows a traceback: each case gives one clear line, the documented
+exit code (1: the data or query is wrong; 2: the command was used wrongly) and leaves files as they
+were. Fixtures are small files made here or in tests/fixtures/."""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from stedenbanden.cli import cli
+from stedenbanden.resources import resource
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PREFIXES = "@prefix ex: <http://example.org/> .\n"
+
+
+def kb(*args, input=None):
+    result = CliRunner().invoke(cli, [str(a) for a in args], input=input)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    return result
+
+
+@pytest.mark.parametrize("name, text, line, column, says", [
+    ("missing-final-dot", PREFIXES + "ex:a ex:b ex:c\n", 3, 1, "Unexpected end (is a statement missing its final '.'"),
+    ("undeclared-prefix", PREFIXES + "ex:a foo:b ex:c .\n", 2, 6, "The prefix foo: has not been declared (declare it at the top of the file: @prefix foo: <...> .)"),
+    ("unterminated-string", PREFIXES + 'ex:a ex:b "open .\n', 2, 11, "Unexpected end of file"),
+    ("iri-with-space", PREFIXES + "ex:a ex:b <http://example.org/a b> .\n", 2, 11, "Invalid IRI code point ' ' (an IRI cannot contain a space"),
+    ("bad-escape", PREFIXES + 'ex:a ex:b "bad \\q" .\n', 2, 16, "Unexpected escape character '\\q' (allowed escapes"),
+])
+def test_turtle_syntax_error(tmp_path, name, text, line, column, says):
+    path = tmp_path / f"{name}.ttl"
+    path.write_text(text, encoding="utf-8")
+    result = kb("--data", path, "query", "themes")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {path}, line {line}, column {column}: Turtle syntax error: ")
+    assert says in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_latin1_file_names_the_line_and_the_fix(tmp_path):
+    path = tmp_path / "latin1.ttl"
+    path.write_bytes((PREFIXES + 'ex:a ex:b "caf\xe9" .\n').encode("latin-1"))
+    result = kb("--data", path, "query", "themes")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"Error: {path}, line 2: the file is not UTF-8 (byte 0xE9); save it as UTF-8, the encoding Turtle requires"
+
+
+def test_byte_order_mark_is_accepted(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    for f in resource("data").glob("*.ttl"):
+        (data / f.name).write_bytes(b"\xef\xbb\xbf" + f.read_bytes())
+    assert kb("--data", data, "query", "millennium", "--format", "csv").stdout.splitlines()[1].startswith("7,22,31.8")
+
+
+NAMES = ["Adapazarı", "Gölcük", "São Vicente", "Curaçao", "İstanbul", "Kırşehir"]
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "tsv", "json", "md"])
+def test_non_ascii_names_round_trip_in_every_format(tmp_path, fmt):
+    path = tmp_path / "names.ttl"
+    path.write_text(PREFIXES + "".join(f'ex:p{i} ex:name "{n}"@tr .\n' for i, n in enumerate(NAMES)), encoding="utf-8")
+    query = tmp_path / "names.rq"
+    query.write_text("SELECT ?name WHERE { ?p <http://example.org/name> ?name } ORDER BY ?p", encoding="utf-8")
+    out = kb("--data", path, "sparql", query, "--format", fmt).stdout
+    if fmt == "json":
+        assert [row["name"] for row in json.loads(out)] == NAMES
+    for name in NAMES:
+        assert name in out
+
+
+def test_empty_file(tmp_path):
+    path = tmp_path / "empty.ttl"
+    path.write_text("# nothing yet\n", encoding="utf-8")
+    result = kb("validate", path)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"Error: {path}: the file holds no RDF triples; check that it was saved completely"
+
+
+def test_folder_without_turtle(tmp_path):
+    result = kb("validate", tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"Error: {tmp_path}: folder holds no Turtle (*.ttl) file; name a .ttl file or a folder of them"
+
+
+def test_missing_file():
+    result = kb("validate", "no-such.ttl")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "Error: no-such.ttl: no such file or folder"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their permissions")
+def test_unreadable_file(tmp_path):  # pragma: no cover - runs for non-root users
+    path = tmp_path / "secret.ttl"
+    path.write_text(PREFIXES + "ex:a ex:b ex:c .\n", encoding="utf-8")
+    path.chmod(0)
+    result = kb("validate", path)
+    assert result.exit_code == 1
+    assert "cannot read the file (Permission denied)" in result.stderr
+
+
+def test_same_file_twice_is_checked_once(tmp_path):
+    result = kb("validate", FIXTURES / "ghana-two-more-documented-links.ttl", "--with-kb",
+                FIXTURES / ".." / "fixtures" / "ghana-two-more-documented-links.ttl")
+    assert "in the 6 file(s) checked" in result.stderr
+
+
+# --- queries ------------------------------------------------------------------------------------
+
+def test_empty_query():
+    result = kb("sparql", "-", input="")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: <stdin>: the query is empty")
+
+
+def test_query_with_byte_order_mark(tmp_path):
+    path = tmp_path / "bom.rq"
+    path.write_bytes(b"\xef\xbb\xbfASK { ?s ?p ?o }")
+    assert kb("sparql", path).stdout == "true\n"
+
+
+def test_update_after_a_commented_prefix_is_refused():
+    update = "PREFIX sb: <https://w3id.org/stedenbanden/def#> # a comment\nINSERT DATA { sb:a sb:b sb:c }"
+    result = kb("sparql", "-", input=update)
+    assert result.exit_code == 1
+    assert "this is a SPARQL update; the knowledge base is read-only here" in result.stderr
+
+
+def test_query_that_fails_while_running():
+    service = "SELECT * WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }"
+    result = kb("sparql", "-", input=service)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: <stdin>: the query failed while running:")
+
+
+def test_query_file_that_is_a_folder(tmp_path):
+    result = kb("sparql", tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"Error: {tmp_path}: is a folder; give a query file"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["query", "links", "-p", "country=TR", "-p", "country=MA"], "Error: --param country is given twice; give each parameter once"),
+    (["query", "links", "-p", "cbs_code=GM59"], "Error: --param cbs_code=GM59: expected a CBS municipality code, GM and four digits (e.g. GM0599)"),
+    (["query", "themes", "--list"], "Error: --list takes no query name or --param; run `kb query --list` alone"),
+    (["validate", "--with-kb"], "Error: --with-kb goes with files to check: kb validate --with-kb FILE..."),
+    (["sparql", "-", "--format", "json"], "Error: CONSTRUCT results are printed as N-Triples; leave out --format"),
+])
+def test_usage_mistakes(args, message):
+    construct = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 1"
+    result = kb(*args, input=construct)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == message
+
+
+def test_lower_case_cbs_code_is_accepted():
+    rows = kb("query", "links", "-p", "cbs_code=gm0505", "--format", "csv").stdout.splitlines()
+    assert len(rows) == 2 and ",GM0505," in rows[1]
+
+
+def test_value_with_quotes_and_braces_is_a_literal():
+    hostile = 'Rotterdam" } ; DROP ALL ; SELECT * { ?s ?p ?o } #'
+    result = kb("query", "links", "-p", f"municipality={hostile}", "--format", "csv")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [result.stdout.splitlines()[0]]
+    assert len(kb("query", "links", "-p", "municipality=Rotterdam", "--format", "csv").stdout.splitlines()) == 7
+
+
+def test_line_breaks_in_values_keep_tables_intact(tmp_path):
+    query = 'SELECT ?a ?b WHERE { VALUES (?a ?b) { ("one\\ntwo" "x|y") } }'
+    table = kb("sparql", "-", input=query).stdout.splitlines()
+    assert len(table) == 3 and "one\\ntwo" in table[2]
+    assert "x\\|y" in kb("sparql", "-", "--format", "md", input=query).stdout
+
+
+# --- data that contradicts itself ---------------------------------------------------------------
+
+def test_two_observations_of_one_figure_are_reported():
+    dup = Path(__file__).parent / "shapes" / "invalid" / "observation-duplicate.ttl"
+    result = kb("validate", "--with-kb", dup, "--format", "csv")
+    assert result.exit_code == 1
+    assert "links-theme-education-again" in result.stdout
+    report = kb("report", "--extra-data", dup, "--format", "csv")
+    assert report.exit_code == 1
+    assert "theme-education," in report.stdout and "AMBIGUOUS (2 rows)" in report.stdout
+
+
+# --- output -------------------------------------------------------------------------------------
+
+def test_output_file_is_written_whole(tmp_path):
+    target = tmp_path / "countries.csv"
+    assert kb("query", "countries", "--format", "csv", "-o", target).exit_code == 0
+    assert target.read_text(encoding="utf-8").splitlines()[1] == "TR,Turkey,13,33.3,NCDO 2008, section Aantal stedenbanden".replace(
+        "NCDO 2008, section Aantal stedenbanden", '"NCDO 2008, section Aantal stedenbanden"')
+    assert [p.name for p in tmp_path.iterdir()] == ["countries.csv"]
+
+
+def test_output_into_a_missing_folder(tmp_path):
+    result = kb("query", "countries", "-o", tmp_path / "nope" / "x.csv")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"Error: {tmp_path / 'nope' / 'x.csv'}: the folder {tmp_path / 'nope'} does not exist; create it or choose another path"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write into read-only folders")
+def test_output_into_a_read_only_folder(tmp_path):  # pragma: no cover - runs for non-root users
+    tmp_path.chmod(0o500)
+    try:
+        result = kb("query", "countries", "-o", tmp_path / "x.csv")
+        assert result.exit_code == 1 and "cannot write the file" in result.stderr
+    finally:
+        tmp_path.chmod(0o700)
+
+
+def test_failed_command_leaves_the_previous_output(tmp_path):
+    target = tmp_path / "report.csv"
+    target.write_text("previous report\n", encoding="utf-8")
+    result = kb("--data", FIXTURES / "broken-unterminated-string.ttl", "report", "-o", target)
+    assert result.exit_code == 1
+    assert target.read_text(encoding="utf-8") == "previous report\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.csv"]
+
+
+def test_interrupted_write_leaves_no_partial_file(tmp_path, monkeypatch):
+    """Ctrl-C (or a full disk) in the middle of writing: the old file stays, no temporary is left."""
+    from stedenbanden import formats
+
+    target = tmp_path / "links.csv"
+    target.write_text("old\n", encoding="utf-8")
+
+    def interrupted(fd, *args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(formats.os, "fsync", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        formats.emit("new content\n", target)
+    assert target.read_text(encoding="utf-8") == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["links.csv"]
+
+
+def test_full_disk_is_one_line():
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full on this system")
+    with open("/dev/full", "w") as full:
+        import subprocess
+        import sys
+
+        done = subprocess.run([sys.executable, "-m", "stedenbanden", "query", "links"], stdout=full,
+                              stderr=subprocess.PIPE, text=True)
+    assert done.returncode == 1
+    assert done.stderr.strip() == "Error: cannot write the output: No space left on device"
+
+
+def test_validate_json_when_everything_conforms():
+    result = kb("validate", "--format", "json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == []
