@@ -45,7 +45,7 @@ def test_latin1_file_names_the_line_and_the_fix(tmp_path):
     path.write_bytes((PREFIXES + 'ex:a ex:b "caf\xe9" .\n').encode("latin-1"))
     result = kb("--data", path, "query", "themes")
     assert result.exit_code == 1
-    assert result.stderr.strip() == f"Error: {path}, line 2: the file is not UTF-8 (byte 0xE9); save it as UTF-8, the encoding Turtle requires"
+    assert result.stderr.strip() == f"Error: {path}, line 2: the file is not UTF-8; save it as UTF-8, the encoding Turtle requires"
 
 
 def test_byte_order_mark_is_accepted(tmp_path):

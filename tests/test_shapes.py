@@ -74,3 +74,19 @@ def test_fixtures_found() -> None:
     """Guard against an empty parametrization (e.g. a moved fixtures folder)."""
     assert any("invalid" in f.parts for f in FIXTURES)
     assert any("valid" in f.parts for f in FIXTURES)
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=[f.stem for f in FIXTURES])
+def test_turbo_engine_reports_exactly_what_pyshacl_reports(fixture: Path) -> None:
+    """The faster engine used for large inputs gives the same results (node, path, component and
+    message) as pySHACL, the reference, on every example."""
+    from stedenbanden import store
+    from stedenbanden.resources import ontology_files
+    from stedenbanden.validate import shacl_violations
+
+    oxstore = store.load([*ontology_files(), fixture])
+
+    def results(engine):
+        return sorted((v.key, v.message) for v in shacl_violations(oxstore, engine=engine))
+
+    assert results("turbo") == results("pyshacl")

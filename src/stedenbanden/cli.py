@@ -34,6 +34,29 @@ class KbGroup(click.Group):
             raise error from None
 
 
+def _step(text: str) -> None:
+    """Say what a long step is doing, on a terminal only (scripts and pipes get no noise)."""
+    if sys.stderr.isatty():
+        click.echo(f"kb: {text} ...", err=True)
+
+
+def _load_progress(path: Path, size: int):
+    """A progress bar on standard error while a large file loads (terminal only)."""
+    if size < 10 * 1024 * 1024 or not sys.stderr.isatty():
+        return None
+    bar = click.progressbar(length=size, label=f"Loading {path.name}", file=sys.stderr)
+    bar.render_progress()
+    seen = [0]
+
+    def advance(n: int) -> None:
+        bar.update(n)
+        seen[0] += n
+        if n == 0 or seen[0] >= size:
+            bar.render_finish()
+
+    return advance
+
+
 class State:
     """What the data options select (the data paths), and the store loaded from them on first use."""
 
@@ -62,7 +85,7 @@ class State:
         if self._store is None:
             from .store import load
 
-            self._store = load(self.files())
+            self._store = load(self.files(), progress=_load_progress)
         return self._store
 
     def engine(self, endpoint=None):
@@ -239,10 +262,12 @@ def _lines(lines: list[str]) -> str:
 @click.argument("paths", nargs=-1, type=DATA_PATH)
 @click.option("--with-kb", is_flag=True,
               help="Check PATHS together with the data (shipped, or --data), e.g. additions that refer to it.")
+@click.option("--engine", type=click.Choice(["auto", "pyshacl", "turbo"]), default="auto", show_default=True,
+              help="SHACL engine: pySHACL (the reference) or the faster pyshacl-turbo; auto uses turbo above 20,000 triples.")
 @output_options
 @data_options
 @click.pass_obj
-def validate(state: State, paths, with_kb, fmt, output):
+def validate(state: State, paths, with_kb, engine, fmt, output):
     """Check Turtle files against the SHACL shapes and the *-violation queries.
 
     Without PATHS, checks the knowledge base's data (the shipped data, or --data and
@@ -258,7 +283,7 @@ def validate(state: State, paths, with_kb, fmt, output):
         files = turtle_files([*(state.data_files() if with_kb else []), *paths])
     else:
         files = state.data_files()
-    report = run_validation(files)
+    report = run_validation(files, engine=engine, step=_step)
     columns = ("file", "focus node", "property", "message")
     rows = [(", ".join(v.files) or "-", v.focus, v.path or "-", v.message) for v in report.violations]
     if report.conforms:

@@ -129,9 +129,14 @@ def render(columns: Sequence[str], rows: Sequence[Sequence[Value]], fmt: str = "
         return json.dumps(objects, ensure_ascii=False, indent=2) + "\n"
     if fmt in ("csv", "tsv"):
         out = io.StringIO()
-        writer = csv.writer(out, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+        delimiter = "," if fmt == "csv" else "\t"
+        writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+        # the csv module does not quote a lone carriage return; such rows are quoted in full
+        quoted = csv.writer(out, delimiter=delimiter, lineterminator="\n", quoting=csv.QUOTE_ALL)
         writer.writerow(columns)
-        writer.writerows([text(v) for v in row] for row in rows)
+        for row in rows:
+            cells = [text(v) for v in row]
+            (quoted if any("\r" in c for c in cells) else writer).writerow(cells)
         return out.getvalue()
     if fmt == "md":
         cells = [[_one_line(text(v, shorten=True)).replace("|", "\\|") for v in row] for row in rows]

@@ -31,12 +31,12 @@ def resource(name: str) -> Path:
 
 def ontology_files() -> list[Path]:
     """The vocabulary files (classes, properties, code lists), without the SHACL shapes; sorted."""
-    return sorted(p for p in resource("ontology").glob("*.ttl") if p.name != "shapes.ttl")
+    return sorted(p for p in resource("ontology").glob("*.ttl") if not p.name.endswith("shapes.ttl"))
 
 
-def shapes_file() -> Path:
-    """The SHACL shapes that every data file must pass."""
-    return resource("ontology") / "shapes.ttl"
+def shapes_files() -> list[Path]:
+    """The SHACL shapes that every data file must pass: ``ontology/*shapes.ttl``, sorted."""
+    return sorted(resource("ontology").glob("*shapes.ttl"))
 
 
 def data_files() -> list[Path]:
