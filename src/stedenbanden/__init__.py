@@ -7,3 +7,6 @@ The package ships the ontology, the data and the stored SPARQL queries; the ``kb
 """
 
 __version__ = "0.1.0"
+
+DEFAULT_TIMEOUT = 30.0
+"""Seconds ``kb`` waits for a remote SPARQL endpoint unless ``--timeout`` says otherwise."""

@@ -28,6 +28,7 @@ from .resources import resource
 from .store import XSD, Binding, Result, select, sort_lists
 
 PARAM_TYPES = ("string", "integer", "code")
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ def parse_header(text: str, origin: str) -> dict:
         elif line.strip() and not line.startswith("#"):
             break
     try:
-        header = yaml.safe_load("\n".join(lines)) or {}
+        header = yaml.load("\n".join(lines), Loader=_YAML_LOADER) or {}
     except yaml.YAMLError as exc:
         raise KbError(f"{origin}: the '#+' header is not valid YAML: {exc}") from None
     if not isinstance(header, dict) or not header.get("summary"):
@@ -154,10 +155,29 @@ def read_query(path: Path) -> StoredQuery:
     )
 
 
-def catalogue(folder: Path | None = None) -> dict[str, StoredQuery]:
+class Catalogue(Mapping[str, StoredQuery]):
+    """The stored queries of a folder by name, in name order; each file is read and its header
+    parsed only when that query is first asked for (``kb query themes`` reads one file)."""
+
+    def __init__(self, folder: Path):
+        self._paths = {p.stem: p for p in sorted(folder.glob("*.rq"))}
+        self._read: dict[str, StoredQuery] = {}
+
+    def __getitem__(self, name: str) -> StoredQuery:
+        if name not in self._read:
+            self._read[name] = read_query(self._paths[name])
+        return self._read[name]
+
+    def __iter__(self):
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+
+def catalogue(folder: Path | None = None) -> Catalogue:
     """All stored queries in ``folder`` (default: the shipped ``queries/``), by name, sorted."""
-    folder = folder or resource("queries")
-    return {q.name: q for q in (read_query(p) for p in sorted(folder.glob("*.rq")))}
+    return Catalogue(folder or resource("queries"))
 
 
 def find(name: str, queries: Mapping[str, StoredQuery] | None = None) -> StoredQuery:

@@ -5,6 +5,10 @@ Values render the same whatever engine produced them: decimals without trailing 
 ``true``/``false``, unbound values as empty cells (``null`` in JSON). In ``table`` and ``md`` the
 project's IRIs are shortened (``sbid:link/almelo-denizli``, ``tooi:gm0141``); ``csv``, ``tsv`` and
 ``json`` keep full IRIs. In ``table``, prose cells longer than 48 characters wrap.
+
+The two table layouts are drawn here rather than with a table library: importing one (tabulate)
+took longer than loading the whole knowledge base and answering the query, and ``kb`` is run
+many times a day. The layout is that of tabulate's ``simple`` and ``github`` formats.
 """
 
 from __future__ import annotations
@@ -15,12 +19,12 @@ import json
 import os
 import sys
 import tempfile
+import textwrap
 from decimal import Decimal
 from pathlib import Path
 from typing import Sequence
 
 import click
-from tabulate import tabulate
 
 from .errors import KbError, KbUsageError
 from .store import Value
@@ -103,6 +107,11 @@ def text(value: Value, shorten: bool = False) -> str:
     return str(value)
 
 
+def _widths(columns, cells) -> list[int]:
+    """Column widths: the longest cell, and at least the header plus two spaces."""
+    return [max([len(h) + 2] + [len(row[i]) for row in cells]) for i, h in enumerate(columns)]
+
+
 def _one_line(cell: str) -> str:
     """A cell on one line: line breaks shown as ``\\n`` so they cannot break a table's layout."""
     return cell.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\r")
@@ -140,12 +149,23 @@ def render(columns: Sequence[str], rows: Sequence[Sequence[Value]], fmt: str = "
         return out.getvalue()
     if fmt == "md":
         cells = [[_one_line(text(v, shorten=True)).replace("|", "\\|") for v in row] for row in rows]
-        return tabulate(cells, headers=list(columns), tablefmt="github", disable_numparse=True) + "\n"
+        widths = _widths(columns, cells)
+        lines = ["| " + " | ".join(h.ljust(w) for h, w in zip(columns, widths)) + " |",
+                 "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+        lines += ["| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |" for row in cells]
+        return "\n".join(lines) + "\n"
     if fmt == "table":
         cells = [[_one_line(text(v, shorten=True)) for v in row] for row in rows]
         # wrap long prose, never an IRI or a path (cells without spaces)
-        widths = [WRAP if any(len(row[i]) > WRAP and " " in row[i] for row in cells) else None
-                  for i in range(len(columns))]
-        return tabulate(cells, headers=list(columns), tablefmt="simple", disable_numparse=True,
-                        maxcolwidths=widths if rows else None) + "\n"
+        wrap = [any(len(row[i]) > WRAP and " " in row[i] for row in cells) for i in range(len(columns))]
+        wrapped = [[textwrap.wrap(c, WRAP) or [""] if wrap[i] else [c] for i, c in enumerate(row)] for row in cells]
+        widths = [max([len(h) + 2] + [len(line) for row in wrapped for line in row[i]])
+                  for i, h in enumerate(columns)]
+        lines = ["  ".join(h.ljust(w) for h, w in zip(columns, widths)).rstrip(),
+                 "  ".join("-" * w for w in widths)]
+        for row in wrapped:
+            for k in range(max(len(cell) for cell in row) if row else 0):
+                lines.append("  ".join((cell[k] if k < len(cell) else "").ljust(w)
+                                       for cell, w in zip(row, widths)).rstrip())
+        return "\n".join(lines) + "\n"
     raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")

@@ -25,7 +25,7 @@ import pyoxigraph as ox
 from .errors import KbError, KbUsageError
 from .store import Binding, Result, check_read_only, literal_value, query_form
 
-DEFAULT_TIMEOUT = 30.0
+from . import DEFAULT_TIMEOUT  # noqa: E402  (re-exported)
 NTRIPLES = "application/n-triples"
 
 
