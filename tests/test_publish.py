@@ -1,0 +1,442 @@
+"""`kb publish`: the dumps parse back to the knowledge base, the DCAT description passes the
+DCAT-AP shapes, two builds are byte-identical, a failed build leaves the previous release as it
+was, and every internal link of every generated page resolves."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+import rdflib
+from click.testing import CliRunner
+from rdflib import RDF, Literal, URIRef
+from rdflib.compare import graph_diff, isomorphic, to_isomorphic
+
+from stedenbanden import publish
+from stedenbanden.errors import KbError, KbUsageError
+from stedenbanden.report import build as report_build
+
+DATE = dt.date(2026, 1, 15)
+ENDPOINT = "http://127.0.0.1:7878/query"
+DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")
+DCT = rdflib.Namespace("http://purl.org/dc/terms/")
+VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
+SPDX = rdflib.Namespace("http://spdx.org/rdf/terms#")
+SB = rdflib.Namespace(publish.SBDEF)
+DATASET = URIRef(publish.DATASET)
+DUMPS = ("dumps/stedenbanden.ttl", "dumps/stedenbanden.nt", "dumps/stedenbanden.jsonld")
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory, kb, kb_files):
+    """A release of the shipped knowledge base, with a date and a SPARQL endpoint."""
+    lines: list[str] = []
+    out = tmp_path_factory.mktemp("release") / "site"
+    result = publish.publish(kb, kb_files, out, date=DATE, endpoint_url=ENDPOINT, progress=lines.append)
+    return result, lines
+
+
+@pytest.fixture(scope="module")
+def site(release) -> Path:
+    return release[0].folder
+
+
+@pytest.fixture(scope="module")
+def catalog(site) -> rdflib.Graph:
+    return rdflib.Graph().parse(site / "catalog.ttl", format="turtle")
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+# --- The release as a whole ---------------------------------------------------------------------
+
+def test_release_has_the_documented_layout(release, site):
+    result, lines = release
+    for path in ("index.html", "browse.html", "catalog.ttl", "SHA256SUMS", "static/style.css", "dumps/context.jsonld",
+                 "ontology/index.html", "ontology/nl.html", "charts/countries.svg", "charts/initiative.svg",
+                 "charts/themes.svg", "doc/link/almelo-denizli.html", "doc/tooi/gm0599.html",
+                 "doc/observation/links-TR.html", "doc/theme/education.html", "doc/country/TR.html", *DUMPS):
+        assert (site / path).is_file(), path
+    assert list(result.files) == sorted(files_of(site)), "Release.files lists exactly the files written"
+    assert not [p for p in site.parent.iterdir() if p.name.startswith(".")], "no temporary folder is left behind"
+    assert [line[:5] for line in lines] == [f"[{i}/7]" for i in range(1, 8)], "one progress line per step"
+    assert result.date == DATE and result.version == publish.__version__
+
+
+def test_checksums_cover_every_file(site):
+    listed = {}
+    for line in (site / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
+        digest, path = line.split("  ", 1)
+        listed[path] = digest
+    actual = {p: hashlib.sha256(b).hexdigest() for p, b in files_of(site).items() if p != "SHA256SUMS"}
+    assert listed == actual
+
+
+# --- Dumps --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path,fmt", [(DUMPS[0], "turtle"), (DUMPS[1], "nt"), (DUMPS[2], "json-ld")])
+def test_dump_parses_back_to_the_knowledge_base(site, kb_rdflib, path, fmt):
+    graph = rdflib.Graph().parse(site / path, format=fmt)
+    assert len(graph) == len(kb_rdflib)
+    if not isomorphic(graph, kb_rdflib):
+        _, only_dump, only_kb = graph_diff(to_isomorphic(graph), to_isomorphic(kb_rdflib))
+        pytest.fail(f"{path} differs from the knowledge base: {sorted(only_dump)[:3]} / {sorted(only_kb)[:3]}")
+
+
+def test_turtle_dump_is_diff_friendly(site):
+    text = (site / DUMPS[0]).read_text(encoding="utf-8")
+    assert text.startswith("# The stedenbanden knowledge base")
+    assert "PREFIX sb: <https://w3id.org/stedenbanden/def#>" in text
+    assert "PREFIX tooi: <https://identifier.overheid.nl/tooi/id/gemeente/>" in text
+    assert "_:" not in text, "blank nodes are written inline, without labels that change between runs"
+    assert not re.search(r"^PREFIX ns\d+:", text, re.MULTILINE), "no generated prefixes"
+    # One statement per line: each link is a block of its own, its properties on their own lines.
+    assert "\nlink:almelo-denizli\n    a sb:CityLink ;\n" in text
+
+
+def test_turtle_dump_passes_the_knowledge_base_shapes(site):
+    from stedenbanden.validate import validate
+
+    report = validate([site / DUMPS[0]])
+    assert report.conforms, report.violations[:3]
+
+
+def test_ntriples_dump_is_sorted(site):
+    lines = (site / DUMPS[1]).read_text(encoding="utf-8").splitlines()
+    assert lines == sorted(lines) and len(lines) == len(set(lines))
+
+
+def test_jsonld_dump_uses_the_context_file(site):
+    data = json.loads((site / DUMPS[2]).read_text(encoding="utf-8"))
+    context = json.loads((site / "dumps" / "context.jsonld").read_text(encoding="utf-8"))
+    assert data["@context"] == "context.jsonld"
+    assert context["@context"]["sb"] == publish.SBDEF
+    ids = [node["@id"] for node in data["@graph"]]
+    assert ids == sorted(ids)
+    assert "link:almelo-denizli" in ids
+
+
+# --- The dataset description ---------------------------------------------------------------------
+
+def test_description_passes_the_dcat_ap_shapes(catalog):
+    from pyshacl import validate
+
+    shapes = rdflib.Graph().parse(publish.shapes_path(), format="turtle")
+    conforms, _, text = validate(catalog, shacl_graph=shapes, inference="none")
+    assert conforms, text
+    assert publish.check_description(catalog) == []
+
+
+def test_shapes_catch_a_missing_mandatory_property(catalog):
+    broken = rdflib.Graph()
+    for triple in catalog:
+        broken.add(triple)
+    broken.remove((DATASET, DCT.title, None))
+    broken.remove((URIRef(publish.PUBLISHER), rdflib.FOAF.name, None))
+    problems = publish.check_description(broken)
+    assert any(str(DATASET) in p and "title" in p for p in problems), problems
+    assert any(publish.PUBLISHER in p and "name" in p for p in problems), problems
+
+
+def literals(graph, subject, prop):
+    return {(str(o), o.language) for o in graph.objects(subject, prop)}
+
+
+def test_description_says_what_the_issue_asks(catalog, site, kb_rdflib):
+    dataset = DATASET
+    assert (dataset, RDF.type, DCAT.Dataset) in catalog and (dataset, RDF.type, VOID.Dataset) in catalog
+    assert {lang for _, lang in literals(catalog, dataset, DCT.title)} == {"nl", "en"}
+    assert {lang for _, lang in literals(catalog, dataset, DCT.description)} == {"nl", "en"}
+    assert catalog.value(dataset, DCT.license) == URIRef("https://creativecommons.org/licenses/by/4.0/")
+    assert catalog.value(catalog.value(dataset, DCT.publisher), rdflib.FOAF.name) is not None
+    assert catalog.value(dataset, DCT.issued) == Literal(DATE.isoformat(), datatype=rdflib.XSD.date)
+    assert catalog.value(dataset, DCT.modified) == Literal(DATE.isoformat(), datatype=rdflib.XSD.date)
+    assert str(catalog.value(dataset, DCAT.version)) == publish.__version__
+    assert ("stedenbanden", "nl") in literals(catalog, dataset, DCAT.keyword)
+    assert ("city links", "en") in literals(catalog, dataset, DCAT.keyword)
+    period = catalog.value(dataset, DCT.temporal)
+    assert str(period) == "https://w3id.org/stedenbanden/id/time/2007-06"
+    assert str(catalog.value(period, DCAT.startDate)) == "2007-06-01"
+    spatial = set(catalog.objects(dataset, DCT.spatial))
+    assert URIRef(publish.NETHERLANDS) in spatial and URIRef(publish.SBID + "country/TR") in spatial
+    # One distribution per dump, each with media type, byte size and the checksum of the file.
+    by_url = {str(catalog.value(d, DCAT.downloadURL)): d for d in catalog.objects(dataset, DCAT.distribution)}
+    for path in DUMPS:
+        node = by_url[publish.DEFAULT_BASE_URL + path]
+        data = (site / path).read_bytes()
+        assert int(catalog.value(node, DCAT.byteSize)) == len(data)
+        checksum = catalog.value(node, SPDX.checksum)
+        assert str(catalog.value(checksum, SPDX.checksumValue)) == hashlib.sha256(data).hexdigest()
+        assert catalog.value(node, DCAT.mediaType) is not None
+    # VoID: counts, vocabularies, examples, dumps and the endpoint.
+    assert int(catalog.value(dataset, VOID.triples)) == len(kb_rdflib)
+    vocabularies = set(catalog.objects(dataset, VOID.vocabulary))
+    assert {URIRef(publish.SBDEF), URIRef("http://www.w3.org/2004/02/skos/core#"),
+            URIRef("http://purl.org/linked-data/cube#")} <= vocabularies
+    assert URIRef(publish.SBID + "link/alkemade-kadjebi") in set(catalog.objects(dataset, VOID.exampleResource))
+    assert len(set(catalog.objects(dataset, VOID.dataDump))) == 3
+    assert catalog.value(dataset, VOID.sparqlEndpoint) == URIRef(ENDPOINT)
+    service = catalog.value(None, DCAT.servesDataset, dataset)
+    assert catalog.value(service, DCAT.endpointURL) == URIRef(ENDPOINT)
+
+
+def test_description_without_date_or_endpoint_states_neither(kb_rdflib):
+    dumps = [publish.Dump("turtle", "dumps/stedenbanden.ttl", "T", "T", "text/turtle", "RDF_TURTLE", 10, "ab" * 32)]
+    description = publish.describe(kb_rdflib, dumps, version="1.2.3")
+    assert publish.check_description(description) == []
+    assert description.value(DATASET, DCT.issued) is None
+    assert description.value(None, DCAT.endpointURL, None) is None
+    assert str(description.value(DATASET, DCAT.version)) == "1.2.3"
+
+
+def test_release_date_never_comes_from_the_clock():
+    assert publish.release_date(None, {}) is None
+    assert publish.release_date(None, {"SOURCE_DATE_EPOCH": "1767225600"}) == dt.date(2026, 1, 1)
+    assert publish.release_date(dt.datetime(2026, 3, 4, 5, 6), {"SOURCE_DATE_EPOCH": "0"}) == dt.date(2026, 3, 4)
+    with pytest.raises(KbUsageError, match="SOURCE_DATE_EPOCH"):
+        publish.release_date(None, {"SOURCE_DATE_EPOCH": "yesterday"})
+
+
+# --- Determinism ---------------------------------------------------------------------------------
+
+BUILD = """
+import sys, datetime
+from stedenbanden import store, publish
+files = store.knowledge_base_files()
+publish.publish(store.load(files), files, sys.argv[1], date=datetime.date(2026, 1, 15), endpoint_url=sys.argv[2])
+"""
+
+
+def test_two_builds_are_byte_identical(site, tmp_path):
+    """A second build, in a process of its own with another hash seed, gives the same bytes as
+    the first (the module's release, built with the same options)."""
+    out = tmp_path / "again"
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    env.pop("SOURCE_DATE_EPOCH", None)
+    done = subprocess.run([sys.executable, "-c", BUILD, str(out), ENDPOINT], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    first, second = files_of(site), files_of(out)
+    assert sorted(first) == sorted(second)
+    different = [path for path in first if first[path] != second[path]]
+    assert not different, f"files that differ between two builds: {different}"
+
+
+# --- A failed build leaves the previous release alone --------------------------------------------
+
+def test_an_error_during_the_build_leaves_the_previous_release_untouched(site, tmp_path, kb, kb_files, monkeypatch):
+    previous = tmp_path / "site"
+    shutil.copytree(site, previous)
+    before = files_of(previous)
+
+    def broken(*args, **kwargs):
+        raise KbError("the chart library broke")
+
+    monkeypatch.setattr(publish, "draw_charts", broken)
+    with pytest.raises(KbError, match="chart library broke"):
+        publish.publish(kb, kb_files, previous, version="9.9.9", date=DATE)
+    assert files_of(previous) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"], "the temporary folder is removed"
+
+
+def test_a_folder_that_is_not_a_release_is_never_replaced(tmp_path, kb, kb_files):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("keep me")
+    with pytest.raises(KbUsageError, match="not empty"):
+        publish.publish(kb, kb_files, folder)
+    assert (folder / "notes.txt").read_text() == "keep me"
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(KbUsageError, match="is a file"):
+        publish.publish(kb, kb_files, tmp_path / "file")
+
+
+@pytest.mark.parametrize("options,message", [
+    ({"endpoint_url": "ftp://example.org/sparql"}, "--endpoint-url"),
+    ({"base_url": "example.org"}, "--base-url"),
+    ({"version": " "}, "--version"),
+])
+def test_bad_options_are_usage_errors(tmp_path, kb, kb_files, options, message):
+    with pytest.raises(KbUsageError, match=message):
+        publish.publish(kb, kb_files, tmp_path / "out", **options)
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_command_replaces_a_previous_release(site, tmp_path):
+    from stedenbanden.cli import State
+
+    target = tmp_path / "site"
+    shutil.copytree(site, target)
+    result = CliRunner().invoke(publish.publish_command, [str(target), "--version", "9.9.9", "--date", "2026-02-01"],
+                                obj=State())
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Published release 9.9.9, dated 2026-02-01, to ")
+    assert "[7/7]" in result.stderr and "Done in" in result.stderr
+    index = (target / "index.html").read_text(encoding="utf-8")
+    assert "Release 9.9.9, issued 2026-02-01" in index
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+# --- The pages ----------------------------------------------------------------------------------
+
+class Links(HTMLParser):
+    """The links (href, src) and element ids of an HTML page."""
+
+    def __init__(self):
+        super().__init__()
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+        self.scripts: list[str] = []
+        self._in_jsonld = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if attrs.get("id"):
+            self.ids.add(attrs["id"])
+        for name in ("href", "src"):
+            if attrs.get(name) is not None:
+                self.links.append(attrs[name])
+        self._in_jsonld = tag == "script" and attrs.get("type") == "application/ld+json"
+
+    def handle_data(self, data):
+        if self._in_jsonld:
+            self.scripts.append(data)
+
+    def handle_endtag(self, tag):
+        self._in_jsonld = False
+
+
+@pytest.fixture(scope="module")
+def pages(site) -> dict[str, Links]:
+    parsed = {}
+    for path in sorted(site.rglob("*.html")):
+        parser = Links()
+        parser.feed(path.read_text(encoding="utf-8"))
+        parsed[path.relative_to(site).as_posix()] = parser
+    return parsed
+
+
+def resolve(page: str, link: str) -> tuple[str, str]:
+    parts = urlsplit(link)
+    target = unquote(parts.path)
+    if target:
+        target = os.path.normpath(os.path.join(os.path.dirname(page), target)).replace(os.sep, "/")
+    else:
+        target = page
+    return target, parts.fragment
+
+
+def test_every_internal_link_resolves(site, pages):
+    broken = []
+    for page, parser in pages.items():
+        for link in parser.links:
+            scheme = urlsplit(link).scheme
+            if scheme in ("http", "https"):
+                continue
+            assert scheme in ("", "data"), f"{page}: unexpected link {link}"
+            if scheme == "data":
+                continue
+            target, fragment = resolve(page, link)
+            if target.startswith("..") or not (site / target).is_file():
+                broken.append(f"{page} -> {link}")
+            elif fragment and target.endswith(".html") and fragment not in pages[target].ids:
+                broken.append(f"{page} -> {link} (no element with id {fragment!r})")
+    assert not broken, f"{len(broken)} broken internal links, e.g. {broken[:5]}"
+
+
+def test_every_page_can_be_reached_from_the_index(pages):
+    seen, todo = {"index.html"}, ["index.html"]
+    while todo:
+        page = todo.pop()
+        for link in pages[page].links:
+            if urlsplit(link).scheme:
+                continue
+            target, _ = resolve(page, link)
+            if target in pages and target not in seen:
+                seen.add(target)
+                todo.append(target)
+    assert set(pages) - seen == set()
+
+
+def test_resource_pages_embed_their_own_statements(pages, kb_rdflib):
+    checked = 0
+    for subject in sorted({s for s in kb_rdflib.subjects() if isinstance(s, URIRef)}):
+        path = publish.page_path(str(subject))
+        if path is None:
+            continue
+        scripts = pages[path].scripts
+        assert len(scripts) == 1, path
+        embedded = rdflib.Graph().parse(data=scripts[0], format="json-ld")
+        own = set(kb_rdflib.triples((subject, None, None)))
+        assert own <= set(embedded), path
+        checked += 1
+    assert checked > 150
+
+
+def page_text(site, path):
+    return (site / path).read_text(encoding="utf-8")
+
+
+def test_pages_link_out_to_tooi_geonames_and_wikidata(site):
+    municipality = page_text(site, "doc/tooi/gm0599.html")
+    assert 'href="https://identifier.overheid.nl/tooi/id/gemeente/gm0599"' in municipality
+    assert "Rotterdam" in municipality and 'href="../link/rotterdam-istanbul.html"' in municipality
+    partner = page_text(site, "doc/partner/denizli.html")
+    assert 'href="http://sws.geonames.org/317109/"' in partner
+    country = page_text(site, "doc/country/TR.html")
+    assert 'href="http://www.wikidata.org/entity/Q43"' in country
+
+
+def test_city_link_page_shows_its_evidence(site):
+    text = page_text(site, "doc/link/almelo-denizli.html")
+    assert "<h1>Almelo – Denizli</h1>" in text
+    assert 'href="https://www.jumelage-almelo.nl/doelstelling-2/"' in text
+    assert 'href="../source/ncdo-2008/initiatief-van-nederlandse-gemeenten.html"' in text
+    assert 'href="../status/named.html"' in text and 'href="../tooi/gm0141.html"' in text
+
+
+def test_index_shows_every_figure_published_and_regenerated(site, kb):
+    text = page_text(site, "index.html")
+    columns, rows = report_build(kb)
+    for row in rows:
+        record = dict(zip(columns, row))
+        match = re.search(rf'<tr id="figure-{re.escape(record["id"])}".*?</tr>', text, re.DOTALL)
+        assert match, record["id"]
+        assert f'<td class="published">{escape(record["published"])}</td>' in match.group(0)
+        assert f'<td class="regenerated">{escape(record["regenerated"])}</td>' in match.group(0)
+    for chart in ("charts/countries.svg", "charts/initiative.svg", "charts/themes.svg"):
+        assert f'<img src="{chart}"' in text
+
+
+def escape(value: str) -> str:
+    from html import escape as html_escape
+
+    return html_escape(value, quote=True)
+
+
+def test_charts_are_stable_svg_with_the_numbers_as_text(site):
+    svg = page_text(site, "charts/countries.svg")
+    assert svg.startswith("<?xml") and "<svg" in svg
+    assert "<dc:date>" not in svg, "no creation date in the SVG"
+    for label in (">Turkey<", ">13<", ">Morocco<", ">7<"):
+        assert label in svg
+
+
+def test_description_pages_keep_their_own_blank_nodes(pages):
+    """The checksum of a distribution (a blank node) is shown with its own statements only, not
+    mixed up with a blank node of the knowledge base."""
+    embedded = rdflib.Graph().parse(data=pages["doc/dataset/knowledge-base/distribution/turtle.html"].scripts[0],
+                                    format="json-ld")
+    checksum = embedded.value(URIRef(publish.DATASET + "/distribution/turtle"), SPDX.checksum)
+    assert {p for p, _ in embedded.predicate_objects(checksum)} == {RDF.type, SPDX.algorithm, SPDX.checksumValue}
