@@ -7,7 +7,7 @@ nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -188,12 +188,16 @@ def validate(data: Sequence[Path], names: dict[str, str] | None = None, engine: 
     step = step or (lambda text: None)
     step(f"loading {len(everything)} files")
     oxstore = kbstore.load(everything, lenient_above=None)
-    provenance = kbstore.load(everything, per_file_graphs=True, lenient_above=None)
     names = names or {kbstore.graph_name(p): str(p) for p in everything}
     triples = len(oxstore)
     step(f"checking {triples} triples against the shapes with {choose_engine(engine, triples)}")
-    violations = shacl_violations(oxstore, provenance, names, engine)
+    violations = shacl_violations(oxstore, None, names, engine)
     step("running the violation queries")
-    violations += _violation_queries(oxstore, provenance, names)
+    violations += _violation_queries(oxstore, ox.Store(), names)
+    if violations:
+        # Only now, and only to name the file of each problem, load every file in its own graph.
+        step("finding the files the problems are in")
+        provenance = kbstore.load(everything, per_file_graphs=True, lenient_above=None)
+        violations = [replace(v, files=_files_of(provenance, v.focus, names)) for v in violations]
     violations.sort(key=lambda v: (v.files, v.focus, v.path or "", v.message))
     return ValidationReport(tuple(files), tuple(violations))
