@@ -22,6 +22,9 @@ from .formats import emit, output_options, render
 DATA_PATH = click.Path(path_type=Path, readable=False)
 LAZY_COMMANDS = {
     "publish": "stedenbanden.publish:publish_command",
+    "import-csv": "stedenbanden.importers:import_csv_command",
+    "import-twin-towns": "stedenbanden.importers:import_twin_towns_command",
+    "generate": "stedenbanden.synthetic:generate_command",
 }
 """Commands defined in their own modules: name -> "module:attribute" of the Click command."""
 

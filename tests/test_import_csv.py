@@ -1,0 +1,190 @@
+"""``kb import-csv``: a spreadsheet of city links becomes Turtle that passes validation, or one
+error line naming the file, row and column, and nothing is written.
+
+``fixtures/import/documented-links.csv`` holds nine of the documented links of
+``data/city-links.ttl`` as a spreadsheet; imported next to the shipped data without
+``city-links.ttl``, they must come out as the same links with the same facts."""
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from stedenbanden import store
+from stedenbanden.cli import KbGroup, State
+from stedenbanden.errors import KbError
+from stedenbanden.importers import (COLUMNS, TEMPLATE, check_import, import_csv_command, kb_index, links_turtle,
+                                    read_links_csv, slug)
+from stedenbanden.resources import data_files
+
+FIXTURES = Path(__file__).parent / "fixtures" / "import"
+SB = "https://w3id.org/stedenbanden/def#"
+LINK = "https://w3id.org/stedenbanden/id/link/"
+COMPARED = [SB + p for p in ("dutchMunicipality", "partner", "partnerCountry", "evidenceStatus", "startYear",
+                             "formalisedYear", "endYear", "startYearQualifier", "theme", "motive", "initiatorType")]
+COMPARED += ["http://purl.org/dc/terms/source", "http://www.w3.org/2004/02/skos/core#prefLabel",
+             "http://www.w3.org/2004/02/skos/core#note"]
+
+
+def without_links():
+    """The shipped data without data/city-links.ttl."""
+    return [p for p in data_files() if p.name != "city-links.ttl"]
+
+
+def index_of(files):
+    return kb_index(store.load(store.knowledge_base_files(files)))
+
+
+def run(*args, data=None):
+    state = State()
+    if data is not None:
+        state.add(data=data)
+    group = KbGroup()
+    group.add_command(import_csv_command)
+    return CliRunner().invoke(group, ["import-csv", *args], obj=state)
+
+
+def facts(s: ox.Store, link: str) -> set:
+    return {(q.predicate.value, str(q.object)) for q in s.quads_for_pattern(ox.NamedNode(link), None, None, None)
+            if q.predicate.value in COMPARED}
+
+
+def test_documented_links_round_trip(tmp_path):
+    """The spreadsheet gives the same links, IRIs and facts as data/city-links.ttl."""
+    out = tmp_path / "links.ttl"
+    result = run(str(FIXTURES / "documented-links.csv"), "-o", str(out), data=without_links())
+    assert result.exit_code == 0, result.output
+    assert "Wrote 9 city link(s)" in result.stderr
+    imported = store.load([out])
+    shipped = store.load(store.knowledge_base_files())
+    links = sorted({q.subject.value for q in imported.quads_for_pattern(None, None, ox.NamedNode(SB + "CityLink"), None)})
+    assert links == sorted(LINK + n for n in (
+        "almelo-denizli", "alkmaar-bergama", "delft-adapazari", "zeist-berkane", "amsterdam-suriname",
+        "s-gravenhage-suriname", "dordrecht-netherlands-antilles", "almere-kumasi", "vlissingen-ambon"))
+    for link in links:
+        assert facts(imported, link) == facts(shipped, link), link
+    # partners and municipalities come from the knowledge base, none is declared anew
+    assert not any(q.subject.value.startswith("https://w3id.org/stedenbanden/id/partner/")
+                   for q in imported.quads_for_pattern(None, None, None, None))
+
+
+def test_output_is_deterministic_and_passes_validation():
+    kb = index_of(without_links())
+    first = read_links_csv(FIXTURES / "documented-links.csv", kb)
+    text = links_turtle(first)
+    assert text == links_turtle(read_links_csv(FIXTURES / "documented-links.csv", kb))
+    assert check_import(text, first, without_links()) == []
+
+
+def test_links_already_in_the_knowledge_base_are_refused():
+    with pytest.raises(KbError, match=r"import/documented-links.csv, row 2: the knowledge base already has this link "
+                                      r"\(sbid:link/almelo-denizli\)"):
+        read_links_csv(FIXTURES / "documented-links.csv", index_of(data_files()))
+
+
+def test_bad_year_names_row_and_column(tmp_path):
+    out = tmp_path / "out.ttl"
+    result = run(str(FIXTURES / "bad-year.csv"), "-o", str(out), data=without_links())
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"Error: {FIXTURES / 'bad-year.csv'}, row 4, column start_year: '2001-05' is not a year; write four digits from 1800 to 2099, e.g. 2001")
+    assert not out.exists()
+
+
+def test_excel_file_with_semicolons_and_byte_order_mark(tmp_path):
+    """Excel in a Dutch locale writes ';' between cells and a byte-order mark."""
+    kb = index_of(without_links())
+    imported = read_links_csv(FIXTURES / "excel-semicolons.csv", kb)
+    (link,) = imported.links
+    assert link.link == LINK + "almere-kumasi"
+    assert [t.rsplit("/", 1)[-1] for t in link.themes] == ["waste-processing", "urban-planning"]
+    assert (link.start_year, link.formalised_year) == (1996, 1996)
+
+
+def test_violations_write_nothing(tmp_path):
+    """Two more documented links with Ghana than the report publishes: coverage-violation fails."""
+    out = tmp_path / "out.ttl"
+    out.write_text("previous content\n")
+    result = run(str(FIXTURES / "ghana-two-more-documented.csv"), "-o", str(out))
+    assert result.exit_code == 1
+    assert "links with country GH" in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"Error: {FIXTURES / 'ghana-two-more-documented.csv'}: the 2 link(s) do not pass validation "
+        "(1 violation(s) above); nothing was written")
+    assert out.read_text() == "previous content\n"
+
+
+def test_new_municipality_and_partner_are_declared(tmp_path):
+    """A municipality that is not in the knowledge base gets its TOOI IRI from the code."""
+    path = tmp_path / "new.csv"
+    path.write_text("cbs_code,municipality,partner,partner_country,partner_type,status,evidence\n"
+                    "GM0200,Apeldoorn,Test partner,TR,municipality,uncertain,https://example.org/evidence/1\n")
+    imported = read_links_csv(path, index_of(data_files()))
+    text = links_turtle(imported)
+    assert "tooi:gm0200 a tooiont:Gemeente, sb:DutchMunicipality" in text
+    assert 'sb:cbsMunicipalityCode "GM0200"' in text
+    assert "partner:test-partner a sb:PartnerMunicipality" in text
+    assert imported.links[0].link == LINK + "apeldoorn-test-partner"
+    assert check_import(text, imported, data_files()) == []
+
+
+ERRORS = [
+    ("cbs_code,partner,partner_country,status,evidence\nGM599,Nador,MA,named,https://example.org/a\n",
+     "x.csv, row 2, column cbs_code: 'GM599' is not a CBS municipality code; write GM and four digits, e.g. GM0599"),
+    ("cbs_code,partner,partner_country,status,evidence\nGM0599,Nador,DE,named,https://example.org/a\n",
+     "x.csv, row 2, column partner_country: 'DE' is not a country of origin; use one of AN, AW, CV, GH, ID, MA, SR, TR"),
+    ("cbs_code,partner,partner_country,status,evidence\nGM0599,Nador,MA,maybe,https://example.org/a\n",
+     "x.csv, row 2, column status: 'maybe' is not a evidence status; use one of documented, named, uncertain"),
+    ("cbs_code,partner,partner_country,status,evidence,themes\nGM0599,X,MA,named,https://example.org/a,waste\n",
+     "x.csv, row 2, column themes: 'waste' is not a theme; use one of cultural-exchange,"),
+    ("cbs_code,partner,partner_country,status,evidence\nGM0599,X,MA,named,www.example.org\n",
+     "x.csv, row 2, column evidence: 'www.example.org' is not a web address"),
+    ("cbs_code,partner,partner_country,status,evidence\nGM0599,X,MA,named,\n",
+     "x.csv, row 2, column evidence: empty; required: the web address(es)"),
+    ("cbs_code,partner,partner_country,status,evidence,start_year,end_year\nGM0599,X,MA,named,https://e.org/a,2005,2001\n",
+     "x.csv, row 2, column end_year: 2001 is before the start year 2005; correct one of them"),
+    ("cbs_code,municipality,partner,partner_country,status,evidence\nGM0599,Amsterdam,X,MA,named,https://e.org/a\n",
+     "x.csv, row 2, column municipality: 'Amsterdam' is not the name of GM0599; the knowledge base calls it 'Rotterdam'"),
+    ("cbs_code,partner,partner_country,status,evidence\nGM0200,X,MA,named,https://e.org/a\n",
+     "x.csv, row 2, column municipality: GM0200 is not in the knowledge base; give the municipality's official Dutch name"),
+    ("cbs_code,partner,partner_country,status,evidence,year\n",
+     "x.csv, row 1, column 6: unknown column 'year'; the columns are cbs_code,"),
+    ("cbs_code,partner,status,evidence\n",
+     "x.csv, row 1: the header lacks the column(s) partner_country"),
+    ("cbs_code,partner,partner_country,status,evidence\n\n",
+     "x.csv: the file has a header but no rows"),
+    ("cbs_code,partner,partner_country,status,evidence\nGM0599,X,MA,named,https://e.org/a\nGM0599,x,MA,uncertain,https://e.org/b\n",
+     "x.csv, row 3: same municipality and partner as row 2; keep one row per link"),
+    ("", "x.csv: the file is empty"),
+]
+
+
+@pytest.mark.parametrize("text, message", ERRORS, ids=[m.split(": ", 1)[1][:40] for _, m in ERRORS])
+def test_errors_name_row_and_column(tmp_path, text, message):
+    path = tmp_path / "x.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(KbError) as caught:
+        read_links_csv(path, index_of(data_files()))
+    assert str(caught.value).startswith(message.replace("x.csv", str(path)))
+    assert "\n" not in str(caught.value)
+
+
+def test_missing_file_is_a_usage_error(tmp_path):
+    result = run(str(tmp_path / "nope.csv"))
+    assert result.exit_code == 2
+    assert "nope.csv: no such file" in result.stderr
+
+
+def test_template_lists_every_column(tmp_path):
+    out = tmp_path / "links.csv"
+    result = run("--template", "-o", str(out))
+    assert result.exit_code == 0
+    assert out.read_text().strip().split(",") == list(COLUMNS) == TEMPLATE.read_text().strip().split(",")
+
+
+def test_slugs():
+    assert slug("'s-Gravenhage") == "s-gravenhage"
+    assert slug("Adapazarı") == "adapazari"
+    assert slug("São Vicente") == "sao-vicente"
+    assert slug("Curaçao and Sint Maarten") == "curacao-and-sint-maarten"
