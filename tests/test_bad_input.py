@@ -240,9 +240,8 @@ def test_interrupted_write_leaves_no_partial_file(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["links.csv"]
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
 def test_full_disk_is_one_line():
-    if not Path("/dev/full").exists():
-        pytest.skip("no /dev/full on this system")
     with open("/dev/full", "w") as full:
         import subprocess
         import sys
