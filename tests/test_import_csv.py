@@ -12,10 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from stedenbanden import store
-from stedenbanden.cli import KbGroup, State
+from stedenbanden.cli import cli
 from stedenbanden.errors import KbError
-from stedenbanden.importers import (COLUMNS, TEMPLATE, check_import, import_csv_command, kb_index, links_turtle,
-                                    read_links_csv, slug)
+from stedenbanden.importers import COLUMNS, TEMPLATE, check_import, kb_index, links_turtle, read_links_csv, slug
 from stedenbanden.resources import data_files
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
@@ -37,12 +36,9 @@ def index_of(files):
 
 
 def run(*args, data=None):
-    state = State()
-    if data is not None:
-        state.add(data=data)
-    group = KbGroup()
-    group.add_command(import_csv_command)
-    return CliRunner().invoke(group, ["import-csv", *args], obj=state)
+    """``kb import-csv ARGS`` through the kb group (``data``: paths given with --data)."""
+    options = [arg for path in data or () for arg in ("--data", str(path))]
+    return CliRunner().invoke(cli, ["import-csv", *args, *options])
 
 
 def facts(s: ox.Store, link: str) -> set:
@@ -85,7 +81,8 @@ def test_links_already_in_the_knowledge_base_are_refused():
 
 def test_bad_year_names_row_and_column(tmp_path):
     out = tmp_path / "out.ttl"
-    result = run(str(FIXTURES / "bad-year.csv"), "-o", str(out), data=without_links())
+    data = [arg for path in without_links() for arg in ("--data", str(path))]  # after the command name
+    result = run(str(FIXTURES / "bad-year.csv"), "-o", str(out), *data)
     assert result.exit_code == 1
     assert result.stderr.strip() == (
         f"Error: {FIXTURES / 'bad-year.csv'}, row 4, column start_year: '2001-05' is not a year; write four digits from 1800 to 2099, e.g. 2001")

@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from stedenbanden import catalogue, store
-from stedenbanden.cli import KbGroup
-from stedenbanden.synthetic import SYNTHETIC, generate, generate_command
+from stedenbanden.cli import cli
+from stedenbanden.synthetic import SYNTHETIC, generate
 from stedenbanden.validate import validate
 
 SB = "https://w3id.org/stedenbanden/def#"
@@ -98,14 +98,12 @@ def test_leaves_the_published_figures_alone(tmp_path, small, kb):
 
 
 def test_command(tmp_path):
-    group = KbGroup()
-    group.add_command(generate_command)
     out = tmp_path / "s.ttl"
-    result = CliRunner().invoke(group, ["generate", "--triples", "1e4", "--seed", "7", "-o", str(out)])
+    result = CliRunner().invoke(cli, ["generate", "--triples", "1e4", "--seed", "7", "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert out.read_text(encoding="utf-8") == generate(10_000, seed=7)
     assert "synthetic triples" in result.stderr
-    bad = CliRunner().invoke(group, ["generate", "--triples", "lots"])
+    bad = CliRunner().invoke(cli, ["generate", "--triples", "lots"])
     assert bad.exit_code == 2 and "expected a whole number" in bad.stderr
-    small = CliRunner().invoke(group, ["generate", "--triples", "10"])
+    small = CliRunner().invoke(cli, ["generate", "--triples", "10"])
     assert small.exit_code == 2 and "choose a size from 1,000" in small.stderr

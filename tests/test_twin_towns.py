@@ -19,11 +19,10 @@ import rdflib
 from click.testing import CliRunner
 
 from stedenbanden import catalogue, store
-from stedenbanden.cli import KbGroup, State
+from stedenbanden.cli import cli
 from stedenbanden.errors import KbError, KbUsageError
-from stedenbanden.importers import (TWIN_PAIR, TWIN_TOWNS_GRAPH, default_twin_towns_source,
-                                    import_twin_towns_command, municipality_names, read_twin_towns,
-                                    twin_towns_rdf)
+from stedenbanden.importers import (TWIN_PAIR, TWIN_TOWNS_GRAPH, default_twin_towns_source, municipality_names,
+                                    read_twin_towns, twin_towns_rdf)
 from stedenbanden.resources import resource
 
 SAMPLE = Path(__file__).parent / "fixtures" / "import" / "twin-cities-sample"
@@ -51,9 +50,7 @@ def raw_rows(folder: Path) -> list[dict]:
 
 
 def run(*args):
-    group = KbGroup()
-    group.add_command(import_twin_towns_command)
-    return CliRunner().invoke(group, ["import-twin-towns", *args], obj=State())
+    return CliRunner().invoke(cli, ["import-twin-towns", *args])
 
 
 # --- the sample ------------------------------------------------------------------------------------
