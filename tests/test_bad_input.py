@@ -196,6 +196,9 @@ def test_output_file_is_written_whole(tmp_path):
     assert target.read_text(encoding="utf-8").splitlines()[1] == "TR,Turkey,13,33.3,NCDO 2008, section Aantal stedenbanden".replace(
         "NCDO 2008, section Aantal stedenbanden", '"NCDO 2008, section Aantal stedenbanden"')
     assert [p.name for p in tmp_path.iterdir()] == ["countries.csv"]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask  # not left private by the temporary file
 
 
 def test_output_into_a_missing_folder(tmp_path):

@@ -82,6 +82,9 @@ def emit(text_out: str, output: Path | None = None) -> None:
             handle.write(text_out)
             handle.flush()
             os.fsync(handle.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes files private (0600); give the usual mode
         os.replace(tmp, output)
         tmp = None
     except OSError as exc:

@@ -345,11 +345,16 @@ def sort_lists(result: Result, columns: Iterable[str], separator: str = "; ") ->
     if not wanted:
         return result
 
+    sorted_cells: dict[str, str] = {}  # a long list cell often repeats on many rows: sort it once
+
     def tidy(row):
         row = list(row)
         for i in wanted:
-            if isinstance(row[i], str) and row[i]:
-                row[i] = separator.join(sorted(row[i].split(separator)))
+            cell = row[i]
+            if isinstance(cell, str) and cell:
+                if cell not in sorted_cells:
+                    sorted_cells[cell] = separator.join(sorted(cell.split(separator)))
+                row[i] = sorted_cells[cell]
         return tuple(row)
 
     return Result(result.columns, tuple(tidy(r) for r in result.rows))
