@@ -100,20 +100,16 @@ def choose_engine(engine: str, triples: int) -> str:
     return engine
 
 
-def shacl_violations(oxstore: ox.Store, provenance: ox.Store | None = None, names: dict[str, str] | None = None,
-                     engine: str = "auto") -> list[Violation]:
+def shacl_violations(oxstore: ox.Store, engine: str = "auto") -> list[Violation]:
     """Validate the default graph of ``oxstore`` against the shipped shapes (no inference), with
     pySHACL or, for ``engine`` ``turbo`` (or ``auto`` on large data), pyshacl-turbo, which reads the
     Oxigraph store directly.
 
-    ``provenance`` holds the same files in per-file named graphs and ``names`` maps those graphs
-    (file URIs) to the file names to report. Returns the results that the validation report
-    lists directly (``sh:result``), unsorted.
+    Returns the results that the validation report lists directly (``sh:result``), unsorted,
+    without files (:func:`validate` names them).
     """
     import rdflib
 
-    provenance = provenance if provenance is not None else ox.Store()
-    names = names or {}
     shapes = rdflib.Graph()
     for path in shapes_files():
         shapes.parse(path, format="turtle")
@@ -145,13 +141,13 @@ def shacl_violations(oxstore: ox.Store, provenance: ox.Store | None = None, name
                 path=str(path) if isinstance(path, rdflib.URIRef) else None,
                 message=str(message) if message is not None else "violates " + str(shape),
                 check=str(shape) if isinstance(shape, rdflib.URIRef) else "shape",
-                files=_files_of(provenance, focus_text, names),
+                files=(),
                 component=component.rsplit("#", 1)[-1],
             ))
     return found
 
 
-def _violation_queries(oxstore: ox.Store, provenance: ox.Store, names: dict[str, str]) -> list[Violation]:
+def _violation_queries(oxstore: ox.Store) -> list[Violation]:
     """Rows of every ``*-violation`` stored query. A query may project ``focus`` (the node at
     fault), ``path`` and ``message``; other columns are shown in the message."""
     found = []
@@ -167,7 +163,7 @@ def _violation_queries(oxstore: ox.Store, provenance: ox.Store, names: dict[str,
                 message = f"{query.summary} ({values})"
             focus_text = str(focus) if focus is not None else f"query:{query.name}"
             found.append(Violation(focus=focus_text, path=str(path) if path else None, message=str(message),
-                                   check=f"query:{query.name}", files=_files_of(provenance, focus_text, names),
+                                   check=f"query:{query.name}", files=(),
                                    component=f"query:{query.name}"))
     return found
 
@@ -191,9 +187,9 @@ def validate(data: Sequence[Path], names: dict[str, str] | None = None, engine: 
     names = names or {kbstore.graph_name(p): str(p) for p in everything}
     triples = len(oxstore)
     step(f"checking {triples} triples against the shapes with {choose_engine(engine, triples)}")
-    violations = shacl_violations(oxstore, None, names, engine)
+    violations = shacl_violations(oxstore, engine)
     step("running the violation queries")
-    violations += _violation_queries(oxstore, ox.Store(), names)
+    violations += _violation_queries(oxstore)
     if violations:
         # Only now, and only to name the file of each problem, load every file in its own graph.
         step("finding the files the problems are in")
