@@ -86,9 +86,9 @@ class StoredQuery:
         """
         bindings = self.bindings(given or {})
         if isinstance(engine, ox.Store):
-            result = select(engine, self.text, bindings, origin=str(self.path))
-        else:
-            result = engine.select(self.text, bindings, origin=str(self.path))
+            # sorts the list cells while reading the rows, each distinct cell once
+            return select(engine, self.text, bindings, origin=str(self.path), lists=self.lists)
+        result = engine.select(self.text, bindings, origin=str(self.path))
         return sort_lists(result, self.lists)
 
     @property

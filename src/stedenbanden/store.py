@@ -82,18 +82,22 @@ def literal_value(lexical: str, datatype: str | None) -> Value:
     every other literal (strings, language-tagged text, ``xsd:gYear`` ...) stays its lexical form.
     An ill-formed number stays a string rather than raising.
     """
+    convert = _CONVERTERS.get(datatype)  # one look-up: most literals are text, which stays as it is
+    if convert is None:
+        return lexical
     try:
-        if datatype in _INTEGER_TYPES:
-            return int(lexical)
-        if datatype == XSD + "decimal":
-            return Decimal(lexical)
-        if datatype in (XSD + "double", XSD + "float"):
-            return float(lexical)
+        return convert(lexical)
     except (ValueError, ArithmeticError):
         return lexical
-    if datatype == XSD + "boolean":
-        return lexical.strip() in ("true", "1")
-    return lexical
+
+
+_CONVERTERS: dict[str | None, Callable[[str], Value]] = {
+    **{t: int for t in _INTEGER_TYPES},
+    XSD + "decimal": Decimal,
+    XSD + "double": float,
+    XSD + "float": float,
+    XSD + "boolean": lambda lexical: lexical.strip() in ("true", "1"),
+}
 
 
 def turtle_files(paths: Iterable[Union[str, Path]]) -> list[Path]:
@@ -242,18 +246,23 @@ def knowledge_base_files(data: Sequence[Union[str, Path]] | None = None) -> list
 
 
 def _oxigraph_value(term) -> Value:
+    cls = type(term)
+    if cls is ox.NamedNode:
+        return term.value
+    if cls is ox.Literal:
+        return literal_value(term.value, term.datatype.value)
     if term is None:
         return None
-    if isinstance(term, ox.Literal):
-        return literal_value(term.value, term.datatype.value)
-    if isinstance(term, ox.BlankNode):
+    if cls is ox.BlankNode:
         return "_:" + term.value
     return term.value
 
 
-def select(store: ox.Store, query: str, bindings: dict[str, Binding] | None = None, origin: str = "query") -> Result:
+def select(store: ox.Store, query: str, bindings: dict[str, Binding] | None = None, origin: str = "query",
+           lists: Iterable[str] = ()) -> Result:
     """Run a SELECT query on ``store`` with ``bindings`` substituted for variables (never pasted
-    into the text) and return the rows.
+    into the text) and return the rows, with the list cells of the columns ``lists`` sorted (see
+    :func:`sort_lists`).
 
     ``origin`` names the query (a file name) in error messages. Raises :class:`QuerySyntaxError`
     with line and column for a query that does not parse, and :class:`KbError` for an update
@@ -262,15 +271,41 @@ def select(store: ox.Store, query: str, bindings: dict[str, Binding] | None = No
     solutions = run(store, query, bindings, origin)
     if not isinstance(solutions, ox.QuerySolutions):
         raise KbError(f"{origin}: expected a SELECT query; use `kb sparql` for ASK, CONSTRUCT and DESCRIBE")
-    return solutions_result(solutions, origin)
+    return solutions_result(solutions, origin, lists)
 
 
-def solutions_result(solutions: "ox.QuerySolutions", origin: str = "query") -> Result:
-    """Read pyoxigraph SELECT solutions into a :class:`Result`. Raises :class:`KbError` when the
-    query fails while it runs (a SERVICE call that cannot connect, say)."""
+def solutions_result(solutions: "ox.QuerySolutions", origin: str = "query", lists: Iterable[str] = (),
+                     separator: str = "; ") -> Result:
+    """Read pyoxigraph SELECT solutions into a :class:`Result`, with the ``separator``-joined cells
+    of the columns ``lists`` sorted as :func:`sort_lists` sorts them. Raises :class:`KbError` when
+    the query fails while it runs (a SERVICE call that cannot connect, say)."""
     columns = tuple(v.value for v in solutions.variables)
+    listed = frozenset(lists)
+    list_positions = [i for i, c in enumerate(columns) if c in listed]
+    convert = _oxigraph_value
+    if list_positions:
+        # A list cell (a GROUP_CONCAT) can be long and repeat on many rows: each distinct term is
+        # turned into a Python string and sorted once; comparing terms is cheaper than converting.
+        done: dict = {}
+
+        def list_cell(term):
+            cell = done.get(term, done)
+            if cell is done:
+                cell = convert(term)
+                if isinstance(cell, str) and cell:
+                    cell = separator.join(sorted(cell.split(separator)))
+                done[term] = cell
+            return cell
+
+        converters = tuple(list_cell if i in list_positions else convert for i in range(len(columns)))
+
+        def row(solution):
+            return tuple([f(term) for f, term in zip(converters, solution)])
+    else:
+        def row(solution):
+            return tuple(map(convert, solution))
     try:
-        rows = tuple(tuple(_oxigraph_value(solution[c]) for c in columns) for solution in solutions)
+        rows = tuple(map(row, solutions))
     except (OSError, RuntimeError, ValueError) as exc:
         raise KbError(f"{origin}: the query failed while running: {exc}") from None
     return Result(columns, rows)
