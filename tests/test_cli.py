@@ -208,3 +208,23 @@ def test_report_fails_on_a_changed_figure(tmp_path):
     assert result.exit_code == 1
     failed = {row["id"] for row in csv.DictReader(io.StringIO(result.stdout)) if row["status"] != "OK"}
     assert failed == {"links-TR", "links-country-sum"}
+
+
+def test_steps_count_seconds_on_a_terminal_and_stay_silent_otherwise(capsys) -> None:
+    """kb validate's step lines: on a terminal the seconds count up while a step runs and the line
+    ends with the step's duration; off a terminal nothing is written."""
+    import time
+
+    from stedenbanden.cli import Steps
+
+    with Steps(tty=True) as steps:
+        steps("checking 10 triples")
+        time.sleep(1.3)
+    err = capsys.readouterr().err
+    assert "\rkb: checking 10 triples ... 0 s" in err
+    assert "\rkb: checking 10 triples ... 1 s" in err
+    assert err.endswith("s\n") and "... done in 1." in err
+
+    with Steps(tty=False) as steps:
+        steps("checking 10 triples")
+    assert capsys.readouterr().err == ""

@@ -54,10 +54,79 @@ class KbGroup(click.Group):
             raise error from None
 
 
-def _step(text: str) -> None:
-    """Say what a long step is doing, on a terminal only (scripts and pipes get no noise)."""
-    if sys.stderr.isatty():
-        click.echo(f"kb: {text} ...", err=True)
+class Steps:
+    """Tells a terminal which long step is running: one line per step on standard error, ``kb: TEXT
+    ... N s``, its seconds counting up while the step runs (the SHACL engines release the GIL, so
+    the count goes on during a native call) and its duration once the next step starts or
+    :meth:`end` is called. Scripts and pipes (standard error not a terminal) get nothing.
+
+    Call the object with the text of each step; use it as a context manager so the last line is
+    closed. :meth:`progress` is a ``progress`` callback for :func:`stedenbanden.store.load` that
+    shows a bar for a large file under the step line.
+    """
+
+    def __init__(self, tty: bool | None = None):
+        self.tty = sys.stderr.isatty() if tty is None else tty
+        self.text: str | None = None
+        self.started = 0.0
+        self._stop = None
+        self._thread = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.end()
+
+    def __call__(self, text: str) -> None:
+        import threading
+        import time
+
+        self.end()
+        if not self.tty:
+            return
+        self.text, self.started = text, time.perf_counter()
+        self._draw()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._tick, daemon=True)
+        self._thread.start()
+
+    def _draw(self, last: str = "") -> None:
+        import time
+
+        seconds = time.perf_counter() - self.started
+        click.echo(f"\rkb: {self.text} ... {seconds:.0f} s{last}", err=True, nl=bool(last))
+
+    def _tick(self) -> None:
+        while not self._stop.wait(1.0):
+            self._draw()
+
+    def _halt(self) -> bool:
+        if self._thread is None:
+            return False
+        self._stop.set()
+        self._thread.join()
+        self._thread = None
+        return True
+
+    def end(self) -> None:
+        """Close the current step's line with its duration."""
+        import time
+
+        if self._halt():
+            click.echo(f"\rkb: {self.text} ... done in {time.perf_counter() - self.started:.1f} s", err=True)
+        self.text = None
+
+    def progress(self, path: Path, size: int):
+        """A byte-count progress bar for loading a large file (see :func:`_load_progress`); the
+        step line stops counting and the bar takes over below it."""
+        if not self.tty:
+            return None
+        bar = _load_progress(path, size)
+        if bar is not None and self._halt():
+            click.echo("", err=True)
+            self.text = None
+        return bar
 
 
 def _load_progress(path: Path, size: int):
@@ -303,7 +372,8 @@ def validate(state: State, paths, with_kb, engine, fmt, output):
         files = turtle_files([*(state.data_files() if with_kb else []), *paths])
     else:
         files = state.data_files()
-    report = run_validation(files, engine=engine, step=_step)
+    with Steps() as steps:
+        report = run_validation(files, engine=engine, step=steps, progress=steps.progress)
     columns = ("file", "focus node", "property", "message")
     rows = [(", ".join(v.files) or "-", v.focus, v.path or "-", v.message) for v in report.violations]
     if report.conforms:

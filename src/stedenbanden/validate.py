@@ -169,12 +169,14 @@ def _violation_queries(oxstore: ox.Store) -> list[Violation]:
 
 
 def validate(data: Sequence[Path], names: dict[str, str] | None = None, engine: str = "auto",
-             step: Callable[[str], None] | None = None) -> ValidationReport:
+             step: Callable[[str], None] | None = None, progress=None) -> ValidationReport:
     """Validate the data ``files`` together with the ontology against the shipped SHACL shapes and
     run every ``*-violation`` stored query.
 
     ``names`` maps each file's named graph (``file:`` URI) to how the user named it; by default the
-    paths as given. ``engine`` is one of :data:`ENGINES`; ``step(text)`` is told of each long step. Raises the Turtle errors of :func:`stedenbanden.store.load`. Returns a
+    paths as given. ``engine`` is one of :data:`ENGINES`; ``step(text)`` is told of each long step;
+    ``progress`` is passed to :func:`stedenbanden.store.load`. Raises the Turtle errors of
+    :func:`stedenbanden.store.load`. Returns a
     :class:`ValidationReport`, violations sorted by file, focus node and message.
     """
     from .resources import ontology_files
@@ -183,17 +185,17 @@ def validate(data: Sequence[Path], names: dict[str, str] | None = None, engine: 
     everything = ontology_files() + files
     step = step or (lambda text: None)
     step(f"loading {len(everything)} files")
-    oxstore = kbstore.load(everything, lenient_above=None)
+    oxstore = kbstore.load(everything, lenient_above=None, progress=progress)
     names = names or {kbstore.graph_name(p): str(p) for p in everything}
     triples = len(oxstore)
-    step(f"checking {triples} triples against the shapes with {choose_engine(engine, triples)}")
+    step(f"checking {triples:,} triples against the shapes with {choose_engine(engine, triples)}")
     violations = shacl_violations(oxstore, engine)
     step("running the violation queries")
     violations += _violation_queries(oxstore)
     if violations:
         # Only now, and only to name the file of each problem, load every file in its own graph.
         step("finding the files the problems are in")
-        provenance = kbstore.load(everything, per_file_graphs=True, lenient_above=None)
+        provenance = kbstore.load(everything, per_file_graphs=True, lenient_above=None, progress=progress)
         violations = [replace(v, files=_files_of(provenance, v.focus, names)) for v in violations]
     violations.sort(key=lambda v: (v.files, v.focus, v.path or "", v.message))
     return ValidationReport(tuple(files), tuple(violations))
