@@ -90,3 +90,22 @@ def test_turbo_engine_reports_exactly_what_pyshacl_reports(fixture: Path) -> Non
         return sorted((v.key, v.message) for v in shacl_violations(oxstore, engine=engine))
 
     assert results("turbo") == results("pyshacl")
+
+
+def test_shape_groups_split_the_targeted_shapes_once_each_and_balance_the_city_link_work() -> None:
+    """The parallel turbo run uses every targeted shape exactly once, in two groups; the heaviest
+    shape (CityLinkShape: every city link times ~30 property shapes) sits alone with lighter ones."""
+    import rdflib
+
+    from stedenbanden.validate import shape_groups, shapes_files
+
+    shapes = rdflib.Graph()
+    for path in shapes_files():
+        shapes.parse(path, format="turtle")
+    counts = {"https://w3id.org/stedenbanden/def#CityLink": 48_000, "http://www.w3.org/2004/02/skos/core#prefLabel": 100_000}
+    groups = shape_groups(shapes, 2, lambda target, value: counts.get(value, 10))
+    flat = [iri for group in groups for iri in group]
+    assert len(groups) == 2 and len(flat) == len(set(flat)) == 28
+    heavy = "https://w3id.org/stedenbanden/def/shapes#CityLinkShape"
+    assert heavy in groups[0] and "https://w3id.org/stedenbanden/def/shapes#LanguageTaggedLabelShape" in groups[1]
+    assert [sorted(group) for group in shape_groups(shapes, 1)] == [sorted(flat)]
