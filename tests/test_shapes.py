@@ -93,8 +93,8 @@ def test_turbo_engine_reports_exactly_what_pyshacl_reports(fixture: Path) -> Non
 
 
 def test_shape_groups_split_the_targeted_shapes_once_each_and_balance_the_city_link_work() -> None:
-    """The parallel turbo run uses every targeted shape exactly once, in two groups; the heaviest
-    shape (CityLinkShape: every city link times ~30 property shapes) sits alone with lighter ones."""
+    """The parallel turbo run uses every targeted shape exactly once, in two groups, and the city-link
+    shapes (48,000 focus nodes here) do not all land in the same group."""
     import rdflib
 
     from stedenbanden.validate import shape_groups, shapes_files
@@ -107,5 +107,7 @@ def test_shape_groups_split_the_targeted_shapes_once_each_and_balance_the_city_l
     flat = [iri for group in groups for iri in group]
     assert len(groups) == 2 and len(flat) == len(set(flat)) == 28
     heavy = "https://w3id.org/stedenbanden/def/shapes#CityLinkShape"
-    assert heavy in groups[0] and "https://w3id.org/stedenbanden/def/shapes#LanguageTaggedLabelShape" in groups[1]
+    assert heavy in groups[0]  # the heaviest shape is dealt first
+    # the city-link shapes, most of the work, are shared out over both groups
+    assert all(any("#CityLink" in iri for iri in group) for group in groups)
     assert [sorted(group) for group in shape_groups(shapes, 1)] == [sorted(flat)]
