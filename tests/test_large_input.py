@@ -10,7 +10,7 @@ import click
 import pytest
 
 from stedenbanden import synthetic
-from stedenbanden.cli import _load_progress, _step
+from stedenbanden.cli import Steps, _load_progress
 
 LIMIT_MIB = 4096  # far below the 24 GiB of the machine; a leak or a whole-file copy would show
 
@@ -64,10 +64,12 @@ def test_progress_is_shown_on_a_terminal(monkeypatch, tmp_path, capsys):
     advance = _load_progress(tmp_path / "big.ttl", 20 * 1024 * 1024)
     assert advance is not None
     advance(20 * 1024 * 1024)
-    _step("checking 1000000 triples against the shapes with turbo")
+    with Steps() as steps:
+        steps("checking 1,000,000 triples against the shapes with turbo")
     err = capsys.readouterr().err
     assert "Loading big.ttl" in err
-    assert "kb: checking 1000000 triples against the shapes with turbo ..." in err
+    assert "kb: checking 1,000,000 triples against the shapes with turbo ... 0 s" in err
+    assert "kb: checking 1,000,000 triples against the shapes with turbo ... done in 0.0 s" in err
 
 
 def test_no_progress_in_pipes_or_for_small_files(tmp_path):
