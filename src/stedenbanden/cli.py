@@ -352,7 +352,7 @@ def _lines(lines: list[str]) -> str:
 @click.option("--with-kb", is_flag=True,
               help="Check PATHS together with the data (shipped, or --data), e.g. additions that refer to it.")
 @click.option("--engine", type=click.Choice(["auto", "pyshacl", "turbo"]), default="auto", show_default=True,
-              help="SHACL engine: pySHACL (the reference) or the faster pyshacl-turbo; auto uses turbo above 20,000 triples.")
+              help="SHACL engine: pySHACL (the reference) or the faster pyshacl-turbo; auto uses turbo above 10,000 triples.")
 @output_options
 @data_options
 @click.pass_obj

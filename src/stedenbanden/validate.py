@@ -93,7 +93,7 @@ def _rdflib_graph(oxstore: ox.Store):
 
 
 ENGINES = ("auto", "pyshacl", "turbo")
-AUTO_TURBO_ABOVE = 20_000
+AUTO_TURBO_ABOVE = 10_000
 """``auto`` validates with pySHACL (the reference) up to this many triples and with the Rust
 engine pyshacl-turbo above it; the test suite checks that both report the same on every example."""
 
