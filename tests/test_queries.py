@@ -228,3 +228,33 @@ def test_code_parameter_lists_allowed_values(kb):
 def test_unknown_query_suggests_close_names():
     with pytest.raises(UnknownQuery, match="did you mean themes"):
         catalogue.find("theme", QUERIES)
+
+
+def test_parsed_headers_are_cached_by_their_text_and_a_broken_cache_is_ignored(tmp_path, monkeypatch) -> None:
+    """kb reads a header it has parsed before from $XDG_CACHE_HOME/stedenbanden/query-headers.json
+    instead of importing PyYAML; a changed header is parsed again, an unreadable cache ignored."""
+    import json
+
+    from stedenbanden import catalogue as cat
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(cat, "_HEADERS", cat._HeaderCache())
+    text = "#+ summary: Themes of the city links\n#+ lists: [links]\nSELECT * WHERE { ?s ?p ?o }\n"
+    assert cat.parse_header(text, "q.rq") == {"summary": "Themes of the city links", "lists": ["links"]}
+    cache = tmp_path / "stedenbanden" / "query-headers.json"
+    entries = json.loads(cache.read_text(encoding="utf-8"))
+    assert list(entries.values()) == [{"summary": "Themes of the city links", "lists": ["links"]}]
+
+    # the cached entry is what a second run uses
+    key = next(iter(entries))
+    cache.write_text(json.dumps({key: {"summary": "from the cache"}}), encoding="utf-8")
+    monkeypatch.setattr(cat, "_HEADERS", cat._HeaderCache())
+    assert cat.parse_header(text, "q.rq")["summary"] == "from the cache"
+
+    # a changed header is parsed anew; a broken cache file is ignored
+    assert cat.parse_header(text.replace("Themes", "Motives"), "q.rq")["summary"] == "Motives of the city links"
+    cache.write_text("{not json", encoding="utf-8")
+    monkeypatch.setattr(cat, "_HEADERS", cat._HeaderCache())
+    assert cat.parse_header(text, "q.rq")["summary"] == "Themes of the city links"
+    with pytest.raises(cat.KbError, match="q.rq: the '#\\+' header is not valid YAML"):
+        cat.parse_header("#+ summary: [unclosed\nSELECT * WHERE {}\n", "q.rq")

@@ -18,8 +18,6 @@ import io
 import json
 import os
 import sys
-import tempfile
-import textwrap
 from decimal import Decimal
 from pathlib import Path
 from typing import Sequence
@@ -77,6 +75,8 @@ def emit(text_out: str, output: Path | None = None) -> None:
         raise KbUsageError(f"{output}: the folder {folder} does not exist; create it or choose another path")
     tmp = None
     try:
+        import tempfile
+
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{output.name}.", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text_out)
@@ -158,6 +158,8 @@ def render(columns: Sequence[str], rows: Sequence[Sequence[Value]], fmt: str = "
         lines += ["| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |" for row in cells]
         return "\n".join(lines) + "\n"
     if fmt == "table":
+        import textwrap
+
         cells = [[_one_line(text(v, shorten=True)) for v in row] for row in rows]
         # wrap long prose, never an IRI or a path (cells without spaces)
         wrap = [any(len(row[i]) > WRAP and " " in row[i] for row in cells) for i in range(len(columns))]
