@@ -242,14 +242,21 @@ def test_parsed_headers_are_cached_by_their_text_and_a_broken_cache_is_ignored(t
     text = "#+ summary: Themes of the city links\n#+ lists: [links]\nSELECT * WHERE { ?s ?p ?o }\n"
     assert cat.parse_header(text, "q.rq") == {"summary": "Themes of the city links", "lists": ["links"]}
     cache = tmp_path / "stedenbanden" / "query-headers.json"
-    entries = json.loads(cache.read_text(encoding="utf-8"))
-    assert list(entries.values()) == [{"summary": "Themes of the city links", "lists": ["links"]}]
+    stored = json.loads(cache.read_text(encoding="utf-8"))
+    assert list(stored["headers"].values()) == [{"summary": "Themes of the city links", "lists": ["links"]}]
 
     # the cached entry is what a second run uses
-    key = next(iter(entries))
-    cache.write_text(json.dumps({key: {"summary": "from the cache"}}), encoding="utf-8")
+    key = next(iter(stored["headers"]))
+    cache.write_text(json.dumps({"version": 1, "headers": {key: {"summary": "from the cache"}}}), encoding="utf-8")
     monkeypatch.setattr(cat, "_HEADERS", cat._HeaderCache())
     assert cat.parse_header(text, "q.rq")["summary"] == "from the cache"
+
+    # an entry that is not a well-formed header, or another version's file, is parsed anew
+    for bad in ({"version": 1, "headers": {key: {"summary": 5, "params": "oops"}}},
+                {"version": 1, "headers": {key: "x"}}, {key: {"summary": "old layout"}}):
+        cache.write_text(json.dumps(bad), encoding="utf-8")
+        monkeypatch.setattr(cat, "_HEADERS", cat._HeaderCache())
+        assert cat.parse_header(text, "q.rq")["summary"] == "Themes of the city links"
 
     # a changed header is parsed anew; a broken cache file is ignored
     assert cat.parse_header(text.replace("Themes", "Motives"), "q.rq")["summary"] == "Motives of the city links"
@@ -258,3 +265,28 @@ def test_parsed_headers_are_cached_by_their_text_and_a_broken_cache_is_ignored(t
     assert cat.parse_header(text, "q.rq")["summary"] == "Themes of the city links"
     with pytest.raises(cat.KbError, match="q.rq: the '#\\+' header is not valid YAML"):
         cat.parse_header("#+ summary: [unclosed\nSELECT * WHERE {}\n", "q.rq")
+
+
+def test_header_cache_leaves_no_temporary_file_when_it_cannot_write_and_ignores_a_relative_path(tmp_path, monkeypatch) -> None:
+    from stedenbanden import catalogue as cat
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    (tmp_path / "stedenbanden" / "query-headers.json").mkdir(parents=True)  # a folder where the file goes
+    monkeypatch.setattr(cat, "_HEADERS", cat._HeaderCache())
+    assert cat.parse_header("#+ summary: Themes\nSELECT * {}\n", "q.rq") == {"summary": "Themes"}
+    assert [p.name for p in (tmp_path / "stedenbanden").iterdir()] == ["query-headers.json"]
+
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    (tmp_path / "home").mkdir()
+    assert cat._HeaderCache().path == tmp_path / "home" / ".cache" / "stedenbanden" / "query-headers.json"
+    monkeypatch.setenv("HOME", str(tmp_path / "no-such-home"))
+    assert cat._HeaderCache().path is None
+
+
+@pytest.mark.parametrize("params", ["params: oops", "params:\n#+   country: 5"])
+def test_malformed_params_in_a_header_name_the_file(tmp_path, params) -> None:
+    path = tmp_path / "mine.rq"
+    path.write_text("#+ summary: Mine\n#+ " + params + "\nSELECT ?country WHERE {}\n", encoding="utf-8")
+    with pytest.raises(catalogue.KbError, match="mine.rq: "):
+        catalogue.read_query(path)

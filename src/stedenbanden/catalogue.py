@@ -113,32 +113,45 @@ class StoredQuery:
 
 class _HeaderCache:
     """Parsed ``#+`` headers kept between runs, keyed by the header text itself, in
-    ``$XDG_CACHE_HOME/stedenbanden/query-headers.json`` (default ``~/.cache``).
+    ``$XDG_CACHE_HOME/stedenbanden/query-headers.json`` (default ``~/.cache``; a relative
+    ``XDG_CACHE_HOME`` is ignored, as the XDG specification says, and nothing is cached when the
+    home folder does not exist).
 
     Importing PyYAML costs about 40 ms, a fifth of a ``kb query`` run; a header seen before is
     read from this JSON file instead. Only headers that survive a JSON round trip unchanged are
-    kept, and a header whose text changes gets a new key, so the cache never changes a result. A
-    cache that cannot be read or written is ignored.
+    kept, a header whose text changes gets a new key, and an entry that is not a well-formed header
+    (or was written by another version of kb) is parsed anew, so the cache never changes a result.
+    A cache that cannot be read or written is ignored.
     """
 
+    VERSION = 1
+
     def __init__(self):
-        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-        self.path = Path(base) / "stedenbanden" / "query-headers.json"
+        base = os.environ.get("XDG_CACHE_HOME", "")
+        if not os.path.isabs(base):
+            home = os.path.expanduser("~")
+            base = os.path.join(home, ".cache") if os.path.isabs(home) and os.path.isdir(home) else ""
+        self.path = Path(base) / "stedenbanden" / "query-headers.json" if base else None
         self._entries: dict | None = None
 
     def _load(self) -> dict:
         if self._entries is None:
+            self._entries = {}
             try:
-                entries = json.loads(self.path.read_text(encoding="utf-8"))
-                self._entries = entries if isinstance(entries, dict) else {}
+                stored = json.loads(self.path.read_text(encoding="utf-8")) if self.path else None
             except (OSError, ValueError):
-                self._entries = {}
+                stored = None
+            if isinstance(stored, dict) and stored.get("version") == self.VERSION and isinstance(stored.get("headers"), dict):
+                self._entries = stored["headers"]
         return self._entries
 
-    def get(self, key: str):
-        return self._load().get(key)
+    def get(self, key: str) -> dict | None:
+        """The cached header for the header text ``key``, or None if there is none fit to use."""
+        header = self._load().get(key)
+        return header if _well_formed(header) else None
 
     def put(self, key: str, header: dict) -> None:
+        """Keep ``header`` under ``key`` and rewrite the cache file (atomically; errors ignored)."""
         try:
             if json.loads(json.dumps(header)) != header:
                 return
@@ -146,16 +159,36 @@ class _HeaderCache:
             return
         entries = self._load()
         entries[key] = header
-        try:
-            import tempfile
+        if self.path is None:
+            return
+        import tempfile
 
+        temporary = None
+        try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=self.path.parent, delete=False,
                                              suffix=".tmp") as handle:
-                json.dump(entries, handle, sort_keys=True)
-            os.replace(handle.name, self.path)
+                temporary = handle.name
+                json.dump({"version": self.VERSION, "headers": entries}, handle, sort_keys=True)
+            os.replace(temporary, self.path)
+            temporary = None
         except OSError:
             pass
+        finally:
+            if temporary is not None:
+                try:
+                    os.unlink(temporary)
+                except OSError:
+                    pass
+
+
+def _well_formed(header) -> bool:
+    """Whether a header mapping has the shapes :func:`read_query` relies on."""
+    return (isinstance(header, dict) and isinstance(header.get("summary"), str) and bool(header["summary"])
+            and isinstance(header.get("description", ""), str)
+            and isinstance(header.get("params") or {}, dict)
+            and all(isinstance(spec or {}, dict) for spec in (header.get("params") or {}).values())
+            and isinstance(header.get("figures") or [], list) and isinstance(header.get("lists") or [], list))
 
 
 _HEADERS = _HeaderCache()
@@ -183,7 +216,7 @@ def parse_header(text: str, origin: str) -> dict:
             header = yaml.load(source, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
         except yaml.YAMLError as exc:
             raise KbError(f"{origin}: the '#+' header is not valid YAML: {exc}") from None
-        if isinstance(header, dict) and header.get("summary"):
+        if _well_formed(header):
             _HEADERS.put(key, header)
     if not isinstance(header, dict) or not header.get("summary"):
         raise KbError(f"{origin}: the '#+' header needs at least a 'summary:' line")
@@ -195,8 +228,13 @@ def read_query(path: Path) -> StoredQuery:
     text = path.read_text(encoding="utf-8")
     header = parse_header(text, str(path))
     params = {}
-    for name, spec in (header.get("params") or {}).items():
+    declared = header.get("params") or {}
+    if not isinstance(declared, dict):
+        raise KbError(f"{path}: 'params:' in the '#+' header must map each parameter name to its settings")
+    for name, spec in declared.items():
         spec = spec or {}
+        if not isinstance(spec, dict):
+            raise KbError(f"{path}: parameter {name!r} needs settings such as 'type: string' in the '#+' header")
         kind = spec.get("type", "string")
         if kind not in PARAM_TYPES:
             raise KbError(f"{path}: parameter {name!r} has type {kind!r}; use one of {', '.join(PARAM_TYPES)}")
