@@ -228,3 +228,9 @@ def test_steps_count_seconds_on_a_terminal_and_stay_silent_otherwise(capsys) -> 
     with Steps(tty=False) as steps:
         steps("checking 10 triples")
     assert capsys.readouterr().err == ""
+
+
+def test_unknown_query_far_from_every_name_lists_them_all() -> None:
+    result = CliRunner().invoke(cli, ["query", "nosuch"])
+    assert result.exit_code == 2
+    assert "did you mean" not in result.output and "stored queries: budget, capacity" in result.output

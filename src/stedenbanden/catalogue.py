@@ -285,6 +285,6 @@ def find(name: str, queries: Mapping[str, StoredQuery] | None = None) -> StoredQ
     queries = queries if queries is not None else catalogue()
     if name in queries:
         return queries[name]
-    close = difflib.get_close_matches(name, list(queries), n=3, cutoff=0.5)
+    close = difflib.get_close_matches(name, list(queries), n=3, cutoff=0.6)
     hint = f"did you mean {', '.join(close)}?" if close else f"stored queries: {', '.join(queries)}"
     raise UnknownQuery(f"no stored query named {name!r}; {hint} (kb query --list shows them all)")

@@ -284,7 +284,7 @@ def validate(data: Sequence[Path], names: dict[str, str] | None = None, engine: 
     files = list(data)
     everything = ontology_files() + files
     step = step or (lambda text: None)
-    step(f"loading {len(everything)} files")
+    step(f"loading {len(files)} file(s) with the {len(everything) - len(files)} ontology files")
     oxstore = kbstore.load(everything, lenient_above=None, progress=progress)
     names = names or {kbstore.graph_name(p): str(p) for p in everything}
     triples = len(oxstore)
