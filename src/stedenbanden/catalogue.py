@@ -207,8 +207,7 @@ def parse_header(text: str, origin: str) -> dict:
         elif line.strip() and not line.startswith("#"):
             break
     source = "\n".join(lines)
-    key = source
-    header = _HEADERS.get(key)
+    header = _HEADERS.get(source)
     if header is None:
         import yaml
 
@@ -217,7 +216,7 @@ def parse_header(text: str, origin: str) -> dict:
         except yaml.YAMLError as exc:
             raise KbError(f"{origin}: the '#+' header is not valid YAML: {exc}") from None
         if _well_formed(header):
-            _HEADERS.put(key, header)
+            _HEADERS.put(source, header)
     if not isinstance(header, dict) or not header.get("summary"):
         raise KbError(f"{origin}: the '#+' header needs at least a 'summary:' line")
     return header

@@ -91,11 +91,11 @@ class Steps:
         self._thread = threading.Thread(target=self._tick, daemon=True)
         self._thread.start()
 
-    def _draw(self, last: str = "") -> None:
+    def _draw(self) -> None:
         import time
 
         seconds = time.perf_counter() - self.started
-        click.echo(f"\rkb: {self.text} ... {seconds:.0f} s{last}", err=True, nl=bool(last))
+        click.echo(f"\rkb: {self.text} ... {seconds:.0f} s", err=True, nl=False)
 
     def _tick(self) -> None:
         while not self._stop.wait(1.0):

@@ -292,10 +292,7 @@ def solutions_result(solutions: "ox.QuerySolutions", origin: str = "query", list
         def list_cell(term):
             cell = done.get(term, done)
             if cell is done:
-                cell = convert(term)
-                if isinstance(cell, str) and cell:
-                    cell = separator.join(sorted(cell.split(separator)))
-                done[term] = cell
+                cell = done[term] = _sorted_items(convert(term), separator)
             return cell
 
         converters = tuple(list_cell if i in list_positions else convert for i in range(len(columns)))
@@ -381,19 +378,26 @@ def sort_lists(result: Result, columns: Iterable[str], separator: str = "; ") ->
     if not wanted:
         return result
 
-    sorted_cells: dict[str, str] = {}  # a long list cell often repeats on many rows: sort it once
+    sorted_cells: dict = {}  # a long list cell often repeats on many rows: sort it once
 
     def tidy(row):
         row = list(row)
         for i in wanted:
             cell = row[i]
-            if isinstance(cell, str) and cell:
-                if cell not in sorted_cells:
-                    sorted_cells[cell] = separator.join(sorted(cell.split(separator)))
-                row[i] = sorted_cells[cell]
+            if cell not in sorted_cells:
+                sorted_cells[cell] = _sorted_items(cell, separator)
+            row[i] = sorted_cells[cell]
         return tuple(row)
 
     return Result(result.columns, tuple(tidy(r) for r in result.rows))
+
+
+def _sorted_items(cell: Value, separator: str) -> Value:
+    """A ``separator``-joined list cell with its items sorted; any other value (an empty cell, a
+    number, None) as it is. The one rule :func:`sort_lists` and :func:`solutions_result` share."""
+    if isinstance(cell, str) and cell:
+        return separator.join(sorted(cell.split(separator)))
+    return cell
 
 
 def _strip_comments(query: str) -> str:

@@ -156,7 +156,7 @@ def _focus_count(oxstore: ox.Store) -> Callable[[str, str], int]:
     }
 
     def count(target: str, value: str) -> int:
-        if not value.startswith(("http://", "https://", "urn:")) or ">" in value:
+        if not _names_a_node(value) or ">" in value:
             return 1
         query = "SELECT (COUNT(DISTINCT ?focus) AS ?n) WHERE { " + patterns[target].format(value) + " }"
         return int(next(iter(oxstore.query(query)))["n"].value)
