@@ -66,7 +66,7 @@ def browser(tmp_path_factory):
     missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not Path(p).exists()]
     if missing:
         pytest.fail(f"headless Chromium is needed for this test and {', '.join(missing)} is missing: "
-                    "install it with `apt-get install -y chromium chromium-driver` (CI's .ci/run does)")
+                    "install it with `apt-get install -y chromium chromium-driver` (or run `sh tests/system-packages.sh`, as the README's test command does)")
     try:
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service

@@ -1,0 +1,22 @@
+#!/bin/sh
+# The Debian packages the test suite needs, installed where they are missing.
+# Used by the README's test command and so by CI (.ci/run). One line per package:
+#   chromium, chromium-driver: the site's end-to-end test in headless Chromium (tests/test_site_browser.py)
+# Runs apt-get only when something is missing; without root (and without sudo) it says what to install
+# and stops with exit 1, so the test command never runs half-equipped.
+set -eu
+need=""
+command -v chromium >/dev/null 2>&1 || need="$need chromium"
+command -v chromedriver >/dev/null 2>&1 || need="$need chromium-driver"
+[ -z "$need" ] && exit 0
+echo "tests/system-packages.sh: installing Debian packages:$need" >&2
+if [ "$(id -u)" = 0 ]; then
+  SUDO=""
+elif command -v sudo >/dev/null 2>&1; then
+  SUDO="sudo"
+else
+  echo "tests/system-packages.sh: not root and no sudo; install them, then run the command again: apt-get install -y$need" >&2
+  exit 1
+fi
+$SUDO apt-get update -q
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q $need
