@@ -342,6 +342,12 @@ def machine() -> list[tuple[str, str]]:
             ("packages", ", ".join(versions))]
 
 
+def _loadavg(load: tuple[float, float, float]) -> str:
+    """The 1, 5 and 15 minute load averages (runnable processes, as os.getloadavg gives them), with
+    the core count to compare them with."""
+    return f"{load[0]:.2f}, {load[1]:.2f}, {load[2]:.2f} (1, 5, 15 min; {os.cpu_count()} cores)"
+
+
 def kb_program() -> str:
     beside = Path(sys.executable).with_name("kb")
     found = str(beside) if beside.exists() else shutil.which("kb")
@@ -501,13 +507,14 @@ def main(argv=None) -> int:
         twin_source = Path(args.twin_towns) if args.twin_towns else default_twin_towns_source()
         if twin_source is None:
             say("twin-towns files not found (give --twin-towns DIR); leaving them out")
-    results: dict = {"machine": machine(), "arguments": vars(args)}
+    results: dict = {"machine": machine(), "arguments": vars(args), "load_before": os.getloadavg()}
 
     def table(rows, headers):
         return tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True)
 
     out = []
-    out.append("Machine\n\n" + table(results["machine"], ["", ""]))
+    machine_rows = results["machine"] + [("load average before", _loadavg(results["load_before"]))]
+    out.append("Machine\n\n" + table(machine_rows, ["", ""]))
 
     if not args.no_cli:
         cli = cli_benchmark(args.cli_runs, say)
@@ -646,6 +653,10 @@ def main(argv=None) -> int:
                                      ["target", "measured", "status"]))
     results["targets"] = [{"target": t, "measured": m, "met": ok} for t, m, ok in checks]
     say(f"done in {time.perf_counter() - started:.0f} s")
+    # How busy the machine was: a load average near or above the core count means the figures include
+    # other work's share of the cores, so compare such a run with care.
+    results["load_after"] = os.getloadavg()
+    out[0] += f"\n| load average after | {_loadavg(results['load_after'])} |"
     print("\n\n".join(out))
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
