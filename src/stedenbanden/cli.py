@@ -17,7 +17,7 @@ import click
 
 from . import __version__
 from .errors import BadParameter, KbError, KbUsageError
-from .formats import emit, output_options, render
+from .formats import emit, layout, output_options, render
 
 DATA_PATH = click.Path(path_type=Path, readable=False)
 LAZY_COMMANDS = {
@@ -267,15 +267,16 @@ def query(state: State, name, params, list_queries, fmt, output, endpoint, graph
              ", ".join(f"{p.name} ({'|'.join(p.allowed) or p.type})" for p in q.params.values()))
             for q in queries.values()
         ]
-        emit(render(("name", "kind", "summary", "params"), rows, fmt), output)
+        _listing(("name", "kind", "summary", "params"), rows, fmt, output)
         return
     if not name:
         raise KbUsageError("name a stored query, e.g. `kb query themes`; `kb query --list` shows them all")
     stored = find(name, queries)
     given = _parse_params(params)
     remote = _endpoint(endpoint, graph, timeout, user, password)
-    result = stored.run(state.engine(remote), given)
-    emit(render(result.columns, result.rows, fmt), output)
+    engine = state.engine(remote)
+    result = stored.run(engine, given)
+    _listing(result.columns, result.rows, fmt, output, engine)
 
 
 @cli.command()
@@ -307,7 +308,7 @@ def sparql(state: State, file: Path, fmt, output, endpoint, graph, timeout, user
             emit(_lines(triples_lines(remote.construct(text, origin))), output)
         else:
             result = remote.select(text, origin=origin)
-            emit(render(result.columns, result.rows, fmt), output)
+            _listing(result.columns, result.rows, fmt, output, remote)
         return
     answer = run(state.store(), text, origin=origin)
     if isinstance(answer, ox.QueryBoolean):
@@ -319,7 +320,18 @@ def sparql(state: State, file: Path, fmt, output, endpoint, graph, timeout, user
             raise KbError(f"{origin}: the query failed while running: {exc}") from None
     else:
         result = solutions_result(answer, origin)
-        emit(render(result.columns, result.rows, fmt), output)
+        _listing(result.columns, result.rows, fmt, output, state.store())
+
+
+def _listing(columns, rows, fmt: str, output: Path | None, engine=None) -> None:
+    """Render rows with the layout options of the command (see :func:`stedenbanden.formats.layout`)
+    and write them; ``md`` shows IRIs by their labels on ``engine``, when one is given."""
+    names = None
+    if fmt == "md" and engine is not None:
+        from .store import IRI, labels
+
+        names = labels(engine, {v for row in rows for v in row if isinstance(v, IRI)})
+    emit(render(columns, rows, fmt, labels=names, **layout(output)), output)
 
 
 def _read_query(file: Path) -> tuple[str, str]:
@@ -375,7 +387,12 @@ def validate(state: State, paths, with_kb, engine, fmt, output):
     with Steps() as steps:
         report = run_validation(files, engine=engine, step=steps, progress=steps.progress)
     columns = ("file", "focus node", "property", "message")
-    rows = [(", ".join(v.files) or "-", v.focus, v.path or "-", v.message) for v in report.violations]
+    from .store import IRI
+
+    def node(value):  # the focus node and the path are IRIs, unless blank nodes or query names
+        return IRI(value) if value and value.startswith(("http://", "https://", "urn:")) else value
+
+    rows = [(", ".join(v.files) or "-", node(v.focus), node(v.path) or "-", v.message) for v in report.violations]
     if report.conforms:
         summary = f"OK: {len(report.files)} file(s) conform to the shapes and pass the violation checks."
         if fmt == "table":
@@ -384,7 +401,7 @@ def validate(state: State, paths, with_kb, engine, fmt, output):
             emit(render(columns, [], fmt), output)
             click.echo(summary, err=True)
         return
-    emit(render(columns, rows, fmt), output)
+    _listing(columns, rows, fmt, output)
     raise KbError(f"{len(report.violations)} violation(s) in the {len(report.files)} file(s) checked; "
                   "fix them and run kb validate again")
 
@@ -400,7 +417,7 @@ def report(state: State, fmt, output, endpoint, graph, timeout, user, password):
     from .report import build
 
     columns, rows = build(state.engine(_endpoint(endpoint, graph, timeout, user, password)))
-    emit(render(columns, rows, fmt), output)
+    _listing(columns, rows, fmt, output)
     failed = [row[0] for row in rows if row[-1] != "OK"]
     if failed:
         raise KbError(f"{len(failed)} of {len(rows)} figures do not match the report: {', '.join(failed)}")
