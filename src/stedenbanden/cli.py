@@ -232,33 +232,46 @@ def cli():
     municipalities and municipalities in migrants' countries of origin (NCDO 2008, June 2007)."""
 
 
-def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
-    params = {}
+def _parse_params(pairs: tuple[str, ...]) -> dict[str, list[str]]:
+    """``--param KEY=VALUE`` options as KEY -> its values, in the order given (a key may repeat)."""
+    params: dict[str, list[str]] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         key = key.strip()
         if not sep or not key:
             raise BadParameter(f"--param {pair!r}: write it as KEY=VALUE, e.g. --param country=TR")
-        if key in params:
-            raise BadParameter(f"--param {key} is given twice; give each parameter once")
-        params[key] = value
+        params.setdefault(key, []).append(value)
     return params
 
 
 @cli.command()
 @click.argument("name", required=False)
 @click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE",
-              help="Bind a query parameter (repeatable); see kb query --list.")
+              help="Bind a query parameter; repeat it (or separate codes with commas) for several values; "
+                   "see kb query NAME --describe.")
 @click.option("--list", "list_queries", is_flag=True, help="List the stored queries and their parameters.")
+@click.option("--describe", is_flag=True, help="Say what query NAME does: its parameters with their allowed values, and what each column means.")
 @output_options
 @endpoint_options
 @data_options
 @click.pass_obj
-def query(state: State, name, params, list_queries, fmt, output, endpoint, graph, timeout, user, password):
-    """Run the stored query NAME (e.g. themes, countries, links) on the knowledge base."""
+def query(state: State, name, params, list_queries, describe, fmt, output, endpoint, graph, timeout, user, password):
+    """Run the stored query NAME (e.g. themes, countries, links) on the knowledge base.
+
+    `kb query --list` lists the stored queries; `kb query NAME --describe` says what one does,
+    which parameters it takes and what each column means."""
     from .catalogue import catalogue, find
 
     queries = catalogue()
+    if describe:
+        if not name or list_queries or params:
+            raise KbUsageError("--describe goes with a query name and nothing else: kb query NAME --describe")
+        from .catalogue import describe as describe_query
+
+        width = layout(output)["width"] or 80
+        emit(describe_query(find(name, queries), state.engine(_endpoint(endpoint, graph, timeout, user, password)),
+                            width), output)
+        return
     if list_queries:
         if name or params:
             raise KbUsageError("--list takes no query name or --param; run `kb query --list` alone")
@@ -268,6 +281,8 @@ def query(state: State, name, params, list_queries, fmt, output, endpoint, graph
             for q in queries.values()
         ]
         _listing(("name", "kind", "summary", "params"), rows, fmt, output)
+        if fmt == "table" and output is None:
+            click.echo("\nWhat a query does, its parameters and columns: kb query NAME --describe")
         return
     if not name:
         raise KbUsageError("name a stored query, e.g. `kb query themes`; `kb query --list` shows them all")
@@ -275,7 +290,7 @@ def query(state: State, name, params, list_queries, fmt, output, endpoint, graph
     given = _parse_params(params)
     remote = _endpoint(endpoint, graph, timeout, user, password)
     engine = state.engine(remote)
-    result = stored.run(engine, given)
+    result = stored.run(engine, given, warn=lambda message: click.echo(f"kb: {message}", err=True))
     _listing(result.columns, result.rows, fmt, output, engine)
 
 
