@@ -119,3 +119,45 @@ def test_markdown_shows_labels_not_prefixes():
 def test_csv_and_json_keep_full_iris():
     rows = list(csv.DictReader(io.StringIO(kb("query", "links", "-p", "country=ID", "--format", "csv").stdout)))
     assert rows[0]["link"] == "https://w3id.org/stedenbanden/id/link/vlissingen-ambon"
+
+
+def test_labels_in_dutch_with_lang_nl():
+    result = kb("query", "countries", "--lang", "nl", "--format", "csv")
+    assert result.exit_code == 0
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[1] == ["TR", "Turkije", "13", "33.3", "NCDO 2008, paragraaf Aantal stedenbanden"]
+    assert rows[-1][:3] == ["_T", "totaal", "39"]
+    english = list(csv.reader(io.StringIO(kb("query", "countries", "--lang", "en", "--format", "csv").stdout)))
+    assert english == list(csv.reader(io.StringIO(kb("query", "countries", "--format", "csv").stdout)))
+    assert english[1][1] == "Turkey"
+
+
+def test_lang_nl_keeps_every_row_of_every_query(kb):
+    from stedenbanden import catalogue
+
+    for name, query in catalogue.catalogue().items():
+        assert len(query.run(kb, lang="nl").rows) == len(query.run(kb).rows), name
+
+
+def test_markdown_labels_follow_lang(kb):
+    from stedenbanden.store import labels
+
+    turkey = "https://w3id.org/stedenbanden/id/country/TR"
+    assert labels(kb, [turkey], "nl") == {turkey: "Turkije"}
+    assert labels(kb, [turkey]) == {turkey: "Turkey"}
+    assert labels(kb, ["https://example.org/unknown"]) == {}
+
+
+def test_csv_with_a_byte_order_mark_for_excel():
+    result = CliRunner().invoke(cli, ["query", "countries", "--format", "csv", "--bom"])
+    assert result.stdout_bytes.startswith(b"\xef\xbb\xbfcode,country,links,share_percent,source\n")
+    plain = CliRunner().invoke(cli, ["query", "countries", "--format", "csv"])
+    assert plain.stdout_bytes.startswith(b"code,country")
+
+
+def test_csv_with_bom_to_a_file(tmp_path):
+    target = tmp_path / "countries.csv"
+    assert kb("query", "countries", "--format", "csv", "--bom", "-o", str(target)).exit_code == 0
+    assert target.read_bytes()[:8] == b"\xef\xbb\xbfcode,"
+    with open(target, encoding="utf-8-sig", newline="") as handle:
+        assert next(csv.reader(handle)) == ["code", "country", "links", "share_percent", "source"]

@@ -104,6 +104,10 @@ class Param:
         return ups
 
 
+LANGUAGES = ("en", "nl")
+"""The languages of the labels (``--lang``): English (the default) and Dutch."""
+_LABEL_LANGUAGE = re.compile(r'(\bLANG\s*\(\s*\?\w+\s*\)\s*=\s*)"en"', re.IGNORECASE)
+
 TOTAL_CODE = "_T"
 """The code of the total (SDMX's ``_T``, as ``kb query countries`` prints it): as a code parameter's
 value it stands for every allowed code."""
@@ -169,7 +173,8 @@ class StoredQuery:
     lists: tuple[str, ...] = ()
     columns: Mapping[str, str] = field(default_factory=dict)
 
-    def run(self, engine, given: Mapping[str, str | Sequence[str]] | None = None, warn=None) -> Result:
+    def run(self, engine, given: Mapping[str, str | Sequence[str]] | None = None, warn=None,
+            lang: str = "en") -> Result:
         """Run the query with the ``--param`` values ``given`` (name -> a text or a list of texts:
         several values match any of them) on ``engine``: an embedded Oxigraph store, or a remote
         :class:`stedenbanden.remote.Endpoint`.
@@ -181,10 +186,18 @@ class StoredQuery:
         found; a value that matches no name is reported to ``warn(message)`` (if given) with the
         closest names.
 
+        ``lang`` (one of :data:`LANGUAGES`) chooses the language of the labels: the stored queries
+        select English labels with ``LANG(?x) = "en"``, which ``lang="nl"`` turns into Dutch.
+        Labels that are Dutch names in any language (``LANG(?x) = "nl"``: municipalities, links)
+        stay Dutch.
+
         Returns the rows with list cells sorted (see :func:`stedenbanden.store.sort_lists`).
         Raises :class:`BadParameter` for undeclared or ill-typed parameters and the errors of
         :func:`stedenbanden.store.select` or :meth:`stedenbanden.remote.Endpoint.select`.
         """
+        if lang not in LANGUAGES:
+            raise BadParameter(f"--lang {lang}: use one of {', '.join(LANGUAGES)}")
+        self = self.in_language(lang)
         wanted = self._values(given or {}, engine)
         result = self._run(engine, wanted)
         if result.rows:
@@ -262,6 +275,14 @@ class StoredQuery:
             for key in (normalised(str(label)), normalised(str(name))):
                 names.setdefault(key, set()).add(str(name))
         return names
+
+    def in_language(self, lang: str) -> "StoredQuery":
+        """This query with its English labels (``LANG(?x) = "en"``) chosen in ``lang`` instead."""
+        if lang == "en":
+            return self
+        import dataclasses
+
+        return dataclasses.replace(self, text=_LABEL_LANGUAGE.sub(lambda m: f'{m.group(1)}"{lang}"', self.text))
 
     def result_columns(self) -> tuple[str, ...]:
         """The names of the columns the query returns (its projected variables, without ``?``),

@@ -250,12 +250,14 @@ def _parse_params(pairs: tuple[str, ...]) -> dict[str, list[str]]:
               help="Bind a query parameter; repeat it (or separate codes with commas) for several values; "
                    "see kb query NAME --describe.")
 @click.option("--list", "list_queries", is_flag=True, help="List the stored queries and their parameters.")
+@click.option("--lang", type=click.Choice(["en", "nl"]), default="en", show_default=True,
+              help="Language of the labels: en (English) or nl (Dutch); Dutch names stay Dutch.")
 @click.option("--describe", is_flag=True, help="Say what query NAME does: its parameters with their allowed values, and what each column means.")
 @output_options
 @endpoint_options
 @data_options
 @click.pass_obj
-def query(state: State, name, params, list_queries, describe, fmt, output, endpoint, graph, timeout, user, password):
+def query(state: State, name, params, list_queries, lang, describe, fmt, output, endpoint, graph, timeout, user, password):
     """Run the stored query NAME (e.g. themes, countries, links) on the knowledge base.
 
     `kb query --list` lists the stored queries; `kb query NAME --describe` says what one does,
@@ -290,8 +292,8 @@ def query(state: State, name, params, list_queries, describe, fmt, output, endpo
     given = _parse_params(params)
     remote = _endpoint(endpoint, graph, timeout, user, password)
     engine = state.engine(remote)
-    result = stored.run(engine, given, warn=lambda message: click.echo(f"kb: {message}", err=True))
-    _listing(result.columns, result.rows, fmt, output, engine)
+    result = stored.run(engine, given, warn=lambda message: click.echo(f"kb: {message}", err=True), lang=lang)
+    _listing(result.columns, result.rows, fmt, output, engine, lang)
 
 
 @cli.command()
@@ -338,14 +340,14 @@ def sparql(state: State, file: Path, fmt, output, endpoint, graph, timeout, user
         _listing(result.columns, result.rows, fmt, output, state.store())
 
 
-def _listing(columns, rows, fmt: str, output: Path | None, engine=None) -> None:
+def _listing(columns, rows, fmt: str, output: Path | None, engine=None, lang: str = "en") -> None:
     """Render rows with the layout options of the command (see :func:`stedenbanden.formats.layout`)
-    and write them; ``md`` shows IRIs by their labels on ``engine``, when one is given."""
+    and write them; ``md`` shows IRIs by their labels in ``lang`` on ``engine``, when one is given."""
     names = None
     if fmt == "md" and engine is not None:
         from .store import IRI, labels
 
-        names = labels(engine, {v for row in rows for v in row if isinstance(v, IRI)})
+        names = labels(engine, {v for row in rows for v in row if isinstance(v, IRI)}, lang)
     emit(render(columns, rows, fmt, labels=names, **layout(output)), output)
 
 
