@@ -17,7 +17,7 @@ import click
 
 from . import __version__
 from .errors import BadParameter, KbError, KbUsageError
-from .formats import emit, layout, output_options, render
+from .formats import FORMATS, SPARQL_RESULTS, emit, layout, output_options, render
 
 DATA_PATH = click.Path(path_type=Path, readable=False)
 LAZY_COMMANDS = {
@@ -296,39 +296,71 @@ def query(state: State, name, params, list_queries, lang, describe, fmt, output,
     _listing(result.columns, result.rows, fmt, output, engine, lang)
 
 
+def _prefix_help() -> str:
+    from .prefixes import PROJECT, STANDARD
+
+    return ("The project's prefixes (" + ", ".join(f"{p}:" for p in PROJECT) + ") and the standard ones ("
+            + ", ".join(f"{p}:" for p in STANDARD) + ") are declared for you; a PREFIX line of your own takes "
+            "precedence. The full list with namespaces: kb sparql --prefixes.")
+
+
 @cli.command()
-@click.argument("file", type=click.Path(path_type=Path, allow_dash=True, readable=False))
-@output_options
+@click.argument("file", type=click.Path(path_type=Path, allow_dash=True, readable=False), required=False)
+@click.option("--prefixes", "show_prefixes", is_flag=True, help="Print the prefixes kb sparql declares, as PREFIX lines, and stop.")
+@output_options(formats=(*FORMATS, *SPARQL_RESULTS))
 @endpoint_options
 @data_options
 @click.pass_obj
-def sparql(state: State, file: Path, fmt, output, endpoint, graph, timeout, user, password):
+def sparql(state: State, file: Path, show_prefixes, fmt, output, endpoint, graph, timeout, user, password):
     """Run your own SPARQL query from FILE (or - for standard input) on the knowledge base.
 
     SELECT results use --format; ASK prints true or false; CONSTRUCT and DESCRIBE print sorted
-    N-Triples. Updates are refused: the knowledge base is read-only here.
+    N-Triples. Updates are refused: the knowledge base is read-only here. sparql-json,
+    sparql-csv and sparql-tsv are the W3C SPARQL 1.1 Query Results formats, which keep each
+    value's type, datatype and language tag (json is a plain list of objects).
+
+    PREFIXES
     """
     import pyoxigraph as ox
 
+    from .prefixes import ALL, prelude
     from .remote import triples_lines
     from .store import query_form, run, solutions_result
 
+    if show_prefixes:
+        emit("".join(f"PREFIX {p}: <{ns}>\n" for p, ns in ALL.items()), output)
+        return
+    if file is None:
+        raise KbUsageError("give a query file (or - for standard input): kb sparql FILE")
     text, origin = _read_query(file)
     remote = _endpoint(endpoint, graph, timeout, user, password)
     kind = query_form(text)
     if kind in ("CONSTRUCT", "DESCRIBE") and fmt != "table":
         raise KbUsageError(f"{kind} results are printed as N-Triples; leave out --format")
+    _check_prefixes(text, origin)
+    _check_terms(text, origin, state.store() if remote is None else None)
+    declarations = prelude(text)
     if remote is not None:
-        if kind == "ASK":
-            emit(_boolean(remote.ask(text, origin), fmt), output)
+        full = declarations + text
+        if fmt in SPARQL_RESULTS:
+            body = remote._fetch(full, "json")  # the endpoint's own SPARQL JSON results, re-serialised
+            try:
+                answer = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+            except (SyntaxError, ValueError) as exc:
+                raise KbError(f"{remote.url} did not answer with SPARQL JSON results: {exc}") from None
+            emit(_sparql_results(answer, fmt), output)
+        elif kind == "ASK":
+            emit(_boolean(remote.ask(full, origin), fmt), output)
         elif kind in ("CONSTRUCT", "DESCRIBE"):
-            emit(_lines(triples_lines(remote.construct(text, origin))), output)
+            emit(_lines(triples_lines(remote.construct(full, origin))), output)
         else:
-            result = remote.select(text, origin=origin)
+            result = remote.select(full, origin=origin)
             _listing(result.columns, result.rows, fmt, output, remote)
         return
-    answer = run(state.store(), text, origin=origin)
-    if isinstance(answer, ox.QueryBoolean):
+    answer = run(state.store(), text, origin=origin, prelude=declarations)
+    if fmt in SPARQL_RESULTS:
+        emit(_sparql_results(answer, fmt), output)
+    elif isinstance(answer, ox.QueryBoolean):
         emit(_boolean(bool(answer), fmt), output)
     elif isinstance(answer, ox.QueryTriples):
         try:
@@ -338,6 +370,65 @@ def sparql(state: State, file: Path, fmt, output, endpoint, graph, timeout, user
     else:
         result = solutions_result(answer, origin)
         _listing(result.columns, result.rows, fmt, output, state.store())
+
+
+sparql.help = sparql.help.replace("PREFIXES", _prefix_help())
+
+
+def _sparql_results(answer, fmt: str) -> str:
+    """SELECT or ASK results in a W3C SPARQL 1.1 Query Results format (serialised by pyoxigraph)."""
+    import pyoxigraph as ox
+
+    target = {"sparql-json": ox.QueryResultsFormat.JSON, "sparql-csv": ox.QueryResultsFormat.CSV,
+              "sparql-tsv": ox.QueryResultsFormat.TSV}[fmt]
+    try:
+        out = answer.serialize(format=target).decode("utf-8")
+        return out if out.endswith("\n") else out + "\n"
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise KbError(f"cannot write the results as {fmt}: {exc}") from None
+
+
+def _check_prefixes(text: str, origin: str) -> None:
+    """Raise :class:`KbError` (one line) for a prefix that neither the query nor kb declares."""
+    from .prefixes import undeclared
+
+    missing = undeclared(text)
+    if missing:
+        prefix, line = missing[0]
+        more = f" (also {', '.join(p + ':' for p, _ in missing[1:])})" if len(missing) > 1 else ""
+        raise KbError(f"{origin}, line {line}: the prefix {prefix}: is not declared{more}; add "
+                      f"PREFIX {prefix}: <namespace IRI> at the top (kb sparql --prefixes lists those declared for you)")
+
+
+def _check_terms(text: str, origin: str, store=None) -> None:
+    """Warn on standard error about each term in the project's namespaces that the ontology (or,
+    for resources, ``store``) does not define, with the closest defined terms; the query runs."""
+    import difflib
+
+    from .prefixes import PROJECT, project_terms, shorten
+
+    terms = project_terms(text)
+    if not terms:
+        return
+    from .resources import ontology_files
+    from .store import load, select
+
+    known = store if store is not None else load(ontology_files())
+    values = " ".join(f"<{iri}>" for iri, _, _ in terms)
+    used = select(known, f"SELECT ?t WHERE {{ VALUES ?t {{ {values} }} FILTER EXISTS {{ {{ ?t ?p ?o }} UNION {{ ?s ?q ?t }} }} }}",
+                  origin="terms")
+    defined_terms = {str(row[0]) for row in used.rows}
+    for iri, written, line in terms:
+        if iri in defined_terms:
+            continue
+        space = max((ns for ns in PROJECT.values() if iri.startswith(ns)), key=len)
+        subjects = select(known, f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER (STRSTARTS(STR(?s), "{space}")) }}',
+                          origin="terms")
+        same = sorted(str(row[0]) for row in subjects.rows if len(str(row[0])) > len(space))
+        close = [d for d in same if d.casefold() == iri.casefold()]
+        close += [d for d in difflib.get_close_matches(iri, same, n=3, cutoff=0.75) if d not in close]
+        hint = f"; closest defined: {', '.join(shorten(c)[0] for c in close[:3])}" if close else ""
+        click.echo(f"kb: {origin}, line {line}: warning: {written} is not defined in the ontology or the data{hint}", err=True)
 
 
 def _listing(columns, rows, fmt: str, output: Path | None, engine=None, lang: str = "en") -> None:

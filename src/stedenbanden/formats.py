@@ -37,9 +37,17 @@ WRAP = 48  # in `table` output written to a pipe or a file, longer prose cells w
 _LAYOUT = "stedenbanden.layout"  # key of the layout options in the Click context's meta
 
 
-def output_options(command):
-    """Click decorator adding the shared ``--format`` (default ``table``) and ``--output FILE``, and
-    the layout options ``--width N``, ``--wide`` and ``--bom`` (read with :func:`layout`)."""
+SPARQL_RESULTS = ("sparql-json", "sparql-csv", "sparql-tsv")
+"""The W3C SPARQL 1.1 Query Results formats (JSON, CSV and TSV) that ``kb sparql`` also writes."""
+
+
+def output_options(command=None, formats: Sequence[str] = FORMATS):
+    """Click decorator adding the shared ``--format`` (one of ``formats``, default ``table``) and
+    ``--output FILE``, and the layout options ``--width N``, ``--wide`` and ``--bom`` (read with
+    :func:`layout`). Use it bare, or called with other ``formats``."""
+    if command is None:
+        return lambda command: output_options(command, formats)
+
     def remember(ctx, param, value):
         if value is not None:
             ctx.meta.setdefault(_LAYOUT, {})[param.name] = value
@@ -56,7 +64,7 @@ def output_options(command):
         help="Write to FILE (atomically: complete or not at all) instead of standard output.",
     )(command)
     return click.option(
-        "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+        "--format", "fmt", type=click.Choice(formats), default="table", show_default=True,
         help="Output format.",
     )(command)
 

@@ -7,6 +7,8 @@ output shortens IRIs with them, listing the prefixes it used below the table.
 
 from __future__ import annotations
 
+import re
+
 PROJECT = {
     "sb": "https://w3id.org/stedenbanden/def#",
     "sbsh": "https://w3id.org/stedenbanden/def/shapes#",
@@ -74,3 +76,73 @@ def shorten(iri: str) -> tuple[str, str | None]:
             if local and not any(c in local for c in "#? ") and not (namespace.endswith("#") and "/" in local):
                 return f"{prefix}:{local}", prefix
     return iri, None
+
+
+_DECLARED = re.compile(r"\bPREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>\s]*)>", re.IGNORECASE)
+_PREFIXED = re.compile(r"(?<![\w.:?$-])([A-Za-z][\w-]*(?:\.[\w-]+)*)?:((?:[\w-]|\.(?=[\w-]))*)")
+_NOT_NAMES = re.compile(r"#[^\n]*|<[^<>\"{}|^`\\\s]*>|\"\"\".*?\"\"\"|'''.*?'''|\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'",
+                        re.DOTALL)
+
+
+def declared(query: str) -> dict[str, str]:
+    """The prefixes the query declares itself (``PREFIX p: <iri>``): prefix -> namespace."""
+    return {m.group(1) or "": m.group(2) for m in _DECLARED.finditer(_blank(query, keep_iris=True))}
+
+
+def prelude(query: str) -> str:
+    """``PREFIX`` declarations, on one line, for the known prefixes the query does not declare
+    itself; ``""`` when it declares them all."""
+    own = declared(query)
+    return " ".join(f"PREFIX {p}: <{ns}>" for p, ns in ALL.items() if p not in own) + "\n" if set(ALL) - set(own) else ""
+
+
+def _blank(query: str, keep_iris: bool = False) -> str:
+    """The query with comments, strings (and IRIs) blanked out, same length and line breaks."""
+    def blank(m):
+        text = m.group(0)
+        if keep_iris and text.startswith("<"):
+            return text
+        return "".join(c if c == "\n" else " " for c in text)
+
+    return _NOT_NAMES.sub(blank, query)
+
+
+def prefixed_names(query: str) -> list[tuple[str, str, int]]:
+    """Every prefixed name used in the query (not in a comment, string, IRI or PREFIX line): a
+    list of (prefix, local name, line number)."""
+    text = _blank(query)
+    text = re.sub(r"\bPREFIX\s+([A-Za-z][\w.-]*)?:", lambda m: " " * len(m.group(0)), text, flags=re.IGNORECASE)
+    found = []
+    for m in _PREFIXED.finditer(text):
+        found.append((m.group(1) or "", m.group(2), text.count("\n", 0, m.start()) + 1))
+    return found
+
+
+def undeclared(query: str) -> list[tuple[str, int]]:
+    """The prefixes the query uses that neither it nor :data:`ALL` declares, with the line of
+    their first use, in order of first use."""
+    own = declared(query)
+    first: dict[str, int] = {}
+    for prefix, _, line in prefixed_names(query):
+        if prefix not in own and prefix not in ALL:
+            first.setdefault(prefix, line)
+    return list(first.items())
+
+
+def project_terms(query: str) -> list[tuple[str, str, int]]:
+    """The IRIs in the project's namespaces (:data:`PROJECT`) that the query names, written as
+    prefixed names or in full: (IRI, as written, line), each IRI once."""
+    names = {**ALL, **declared(query)}
+    spaces = tuple(PROJECT.values())
+    found: dict[str, tuple[str, str, int]] = {}
+    for prefix, local, line in prefixed_names(query):
+        if prefix in names and local:
+            iri = names[prefix] + local
+            if iri.startswith(spaces):
+                found.setdefault(iri, (iri, f"{prefix}:{local}", line))
+    stripped = _blank(query, keep_iris=True)
+    declarations = {d.start(2) - 1 for d in _DECLARED.finditer(stripped)}
+    for m in re.finditer(r"<([^<>\"{}|^`\\\s]+)>", stripped):
+        if m.group(1).startswith(spaces) and m.start() not in declarations:
+            found.setdefault(m.group(1), (m.group(1), m.group(0), stripped.count("\n", 0, m.start()) + 1))
+    return list(found.values())

@@ -320,8 +320,11 @@ def solutions_result(solutions: "ox.QuerySolutions", origin: str = "query", list
     return Result(columns, rows)
 
 
-def run(store: ox.Store, query: str, bindings: dict[str, Binding] | None = None, origin: str = "query"):
-    """Run any read-only SPARQL query and return pyoxigraph's own result object.
+def run(store: ox.Store, query: str, bindings: dict[str, Binding] | None = None, origin: str = "query",
+        prelude: str = ""):
+    """Run any read-only SPARQL query and return pyoxigraph's own result object. ``prelude``
+    (whole lines, such as PREFIX declarations) is put before the query; error messages give
+    lines of the query itself.
 
     Raises :class:`QuerySyntaxError` (with line and column) or :class:`KbError` for an update.
     """
@@ -332,7 +335,7 @@ def run(store: ox.Store, query: str, bindings: dict[str, Binding] | None = None,
     check_read_only(query, origin)
     substitutions = {ox.Variable(name): b.oxigraph() for name, b in (bindings or {}).items()}
     try:
-        return store.query(query, substitutions=substitutions or None)
+        return store.query(prelude + query, substitutions=substitutions or None)
     except (OSError, RuntimeError) as exc:
         raise KbError(f"{origin}: the query failed while running: {exc}") from None
     except SyntaxError as exc:
@@ -340,6 +343,7 @@ def run(store: ox.Store, query: str, bindings: dict[str, Binding] | None = None,
         where = re.match(r"error at (\d+):(\d+): (.*)", text, re.DOTALL)
         if where:
             line, column, message = where.groups()
+            line = max(int(line) - prelude.count("\n"), 1)
             raise QuerySyntaxError(f"{origin}, line {line}, column {column}: SPARQL syntax error: {message}") from None
         raise QuerySyntaxError(f"{origin}: SPARQL syntax error: {text}") from None
 
