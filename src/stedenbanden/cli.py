@@ -403,31 +403,10 @@ def _check_prefixes(text: str, origin: str) -> None:
 def _check_terms(text: str, origin: str, store=None) -> None:
     """Warn on standard error about each term in the project's namespaces that the ontology (or,
     for resources, ``store``) does not define, with the closest defined terms; the query runs."""
-    import difflib
+    from .prefixes import undefined_terms
 
-    from .prefixes import PROJECT, project_terms, shorten
-
-    terms = project_terms(text)
-    if not terms:
-        return
-    from .resources import ontology_files
-    from .store import load, select
-
-    known = store if store is not None else load(ontology_files())
-    values = " ".join(f"<{iri}>" for iri, _, _ in terms)
-    used = select(known, f"SELECT ?t WHERE {{ VALUES ?t {{ {values} }} FILTER EXISTS {{ {{ ?t ?p ?o }} UNION {{ ?s ?q ?t }} }} }}",
-                  origin="terms")
-    defined_terms = {str(row[0]) for row in used.rows}
-    for iri, written, line in terms:
-        if iri in defined_terms:
-            continue
-        space = max((ns for ns in PROJECT.values() if iri.startswith(ns)), key=len)
-        subjects = select(known, f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER (STRSTARTS(STR(?s), "{space}")) }}',
-                          origin="terms")
-        same = sorted(str(row[0]) for row in subjects.rows if len(str(row[0])) > len(space))
-        close = [d for d in same if d.casefold() == iri.casefold()]
-        close += [d for d in difflib.get_close_matches(iri, same, n=3, cutoff=0.75) if d not in close]
-        hint = f"; closest defined: {', '.join(shorten(c)[0] for c in close[:3])}" if close else ""
+    for written, line, close in undefined_terms(text, store):
+        hint = f"; closest defined: {', '.join(close)}" if close else ""
         click.echo(f"kb: {origin}, line {line}: warning: {written} is not defined in the ontology or the data{hint}", err=True)
 
 

@@ -146,3 +146,34 @@ def project_terms(query: str) -> list[tuple[str, str, int]]:
         if m.group(1).startswith(spaces) and m.start() not in declarations:
             found.setdefault(m.group(1), (m.group(1), m.group(0), stripped.count("\n", 0, m.start()) + 1))
     return list(found.values())
+
+
+def undefined_terms(query: str, store=None) -> list[tuple[str, int, list[str]]]:
+    """The terms in the project's namespaces that the query names but ``store`` (an Oxigraph
+    store; default: the ontology alone) does not use anywhere: (term as written, line, up to three
+    closest terms of the same namespace that it does have, as prefixed names)."""
+    import difflib
+
+    from .resources import ontology_files
+    from .store import load, select
+
+    terms = project_terms(query)
+    if not terms:
+        return []
+    known = store if store is not None else load(ontology_files())
+    values = " ".join(f"<{iri}>" for iri, _, _ in terms)
+    used = select(known, f"SELECT ?t WHERE {{ VALUES ?t {{ {values} }} FILTER EXISTS {{ {{ ?t ?p ?o }} UNION {{ ?s ?q ?t }} }} }}",
+                  origin="terms")
+    defined = {str(row[0]) for row in used.rows}
+    found = []
+    for iri, written, line in terms:
+        if iri in defined:
+            continue
+        space = max((ns for ns in PROJECT.values() if iri.startswith(ns)), key=len)
+        subjects = select(known, f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER (STRSTARTS(STR(?s), "{space}")) }}',
+                          origin="terms")
+        same = sorted(str(row[0]) for row in subjects.rows if len(str(row[0])) > len(space))
+        close = [d for d in same if d.casefold() == iri.casefold()]
+        close += [d for d in difflib.get_close_matches(iri, same, n=3, cutoff=0.75) if d not in close]
+        found.append((written, line, [shorten(c)[0] for c in close[:3]]))
+    return found
