@@ -102,3 +102,59 @@ def test_help_and_prefixes_list_them():
     assert len(listed) == len(ALL)
     assert "PREFIX sb: <https://w3id.org/stedenbanden/def#>" in listed
     assert "PREFIX tooi: <https://identifier.overheid.nl/tooi/id/gemeente/>" in listed
+
+
+# --- the same on a remote endpoint (a real Oxigraph server on 127.0.0.1) ---------------------------
+
+import os  # noqa: E402
+import signal  # noqa: E402
+import subprocess  # noqa: E402
+
+import pytest  # noqa: E402
+
+from stedenbanden import server  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def endpoint():
+    """An Oxigraph server on a free local port with the KB loaded by ``kb load``; stopped by its id."""
+    port = server.free_port()
+    process = subprocess.Popen([server.oxigraph_binary(), "serve", "--bind", f"127.0.0.1:{port}"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        server._wait_until_listening(process, "127.0.0.1", port)
+        url = f"http://127.0.0.1:{port}/query"
+        assert CliRunner().invoke(cli, ["load", "--endpoint", url]).exit_code == 0
+        yield url
+    finally:
+        os.kill(process.pid, signal.SIGTERM)
+        process.wait(timeout=10)
+
+
+def test_remote_sparql_results_and_prefixes(endpoint):
+    local = sparql(TURKEY, "--format", "sparql-json").stdout
+    remote = sparql(TURKEY, "--format", "sparql-json", "--endpoint", endpoint)
+    assert remote.exit_code == 0, remote.output
+    assert json.loads(remote.stdout) == json.loads(local)
+    assert sparql(TURKEY, "--format", "csv", "--endpoint", endpoint).stdout == "code,label,links\nTR,Turkey,13\nTR,Turkije,13\n"
+
+
+@pytest.mark.parametrize("params", [
+    ["-p", "country=AN-AW"], ["-p", "country=GH", "-p", "status=named,documented"], ["-p", "municipality=den haag"],
+    ["-p", "country=_T", "--lang", "nl"]])
+def test_remote_parameters_give_the_local_rows(endpoint, params):
+    local = CliRunner().invoke(cli, ["query", "links", "--format", "csv", *params])
+    remote = CliRunner().invoke(cli, ["query", "links", "--format", "csv", "--endpoint", endpoint, *params])
+    assert remote.exit_code == 0, remote.output
+    assert remote.stdout == local.stdout and len(local.stdout.splitlines()) > 1
+
+
+def test_python_api_on_an_endpoint(endpoint):
+    import stedenbanden
+
+    remote, local = stedenbanden.open(endpoint=endpoint), stedenbanden.open()
+    assert remote.query("links", country="GH", status=["named", "documented"]) == \
+        local.query("links", country="GH", status=["named", "documented"])
+    assert remote.sparql("ASK { ?l a sb:CityLink }") is True
+    assert remote.sparql('SELECT ?label WHERE { ?c skos:notation "TR" ; skos:prefLabel ?label } ORDER BY ?label').rows == \
+        (("Turkey",), ("Turkije",))
