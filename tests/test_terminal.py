@@ -161,3 +161,10 @@ def test_csv_with_bom_to_a_file(tmp_path):
     assert target.read_bytes()[:8] == b"\xef\xbb\xbfcode,"
     with open(target, encoding="utf-8-sig", newline="") as handle:
         assert next(csv.reader(handle)) == ["code", "country", "links", "share_percent", "source"]
+
+
+def test_no_rows_at_80_columns():
+    result = kb("query", "links", "-p", "municipality=Rotterdm", "--width", "80")
+    assert result.stdout == ("(no rows; columns: link, name, municipality, cbs_code, partner, country, status,\n"
+                             "start_year, start_qualifier, formalised_year, end_year, themes, motives,\n"
+                             "evidence)\n")

@@ -337,5 +337,5 @@ def _records(columns: Sequence[str], cells: list[list[str]], width: int) -> str:
             for j, part in enumerate(_wrap(cell, room)):
                 lines.append(((column if j == 0 else "").ljust(label) + "  " + part).rstrip())
     if not cells:
-        lines.append("(no rows; columns: " + ", ".join(columns) + ")")
+        lines += _wrap("(no rows; columns: " + ", ".join(columns) + ")", width)
     return "\n".join(lines) + "\n"
