@@ -168,3 +168,16 @@ def test_no_rows_at_80_columns():
     assert result.stdout == ("(no rows; columns: link, name, municipality, cbs_code, partner, country, status,\n"
                              "start_year, start_qualifier, formalised_year, end_year, themes, motives,\n"
                              "evidence)\n")
+
+
+def test_report_in_dutch():
+    result = kb("report", "--lang", "nl", "--format", "csv")
+    assert result.exit_code == 0
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(result.stdout))}
+    assert len(rows) == 36 and all(row["status"] == "OK" for row in rows.values())
+    assert rows["links-TR"]["figure"] == "Banden met gemeenten in Turkije"
+    assert (rows["municipalities-share"]["published"], rows["municipalities-share"]["regenerated"]) == ("circa 5%", "4.97%")
+    assert rows["context-international-cooperation"]["published"] == "bijna driekwart (72%)"
+    english = {row["id"]: row for row in csv.DictReader(io.StringIO(kb("report", "--format", "csv").stdout))}
+    assert english["links-TR"]["figure"] == "Links with municipalities in Turkey"
+    assert english["municipalities-share"]["published"] == "about 5%"

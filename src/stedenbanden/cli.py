@@ -494,16 +494,18 @@ def validate(state: State, paths, with_kb, engine, fmt, output):
 
 
 @cli.command()
+@click.option("--lang", type=click.Choice(["en", "nl"]), default="en", show_default=True,
+              help="Language of the figures' labels and wording: en (English) or nl (Dutch).")
 @output_options
 @endpoint_options
 @data_options
 @click.pass_obj
-def report(state: State, fmt, output, endpoint, graph, timeout, user, password):
+def report(state: State, lang, fmt, output, endpoint, graph, timeout, user, password):
     """Regenerate every figure of the NCDO 2008 report from the knowledge base and compare it with
     the published value. Exit code 1 if any figure does not match."""
     from .report import build
 
-    columns, rows = build(state.engine(_endpoint(endpoint, graph, timeout, user, password)))
+    columns, rows = build(state.engine(_endpoint(endpoint, graph, timeout, user, password)), lang=lang)
     _listing(columns, rows, fmt, output)
     failed = [row[0] for row in rows if row[-1] != "OK"]
     if failed:
