@@ -2,8 +2,8 @@
 Wikipedia) as a data set of its own, and the stored twin-towns queries on it.
 
 The sample in ``fixtures/import/twin-cities-sample`` (real rows, see its README) is always tested.
-The tests on the whole list use ``/work/shared/data/twin-cities`` (or ``$KB_TWIN_TOWNS_SOURCE``) and
-are skipped where it is absent; their expected values come from that folder's README (26,114
+The tests on the whole list use the copy shipped in ``src/stedenbanden/reference/twin-cities`` (or
+``$KB_TWIN_TOWNS_SOURCE``); their expected values come from the README of the list's source (26,114
 rows, 3 self-pairs, 383 rows involving the Netherlands, 155 distinct Dutch towns, 88 rows on the
 Netherlands' own page, 17,820 distinct towns) and from counting the CSV with the csv module."""
 
@@ -22,12 +22,11 @@ from stedenbanden import catalogue, store
 from stedenbanden.cli import cli
 from stedenbanden.errors import KbError, KbUsageError
 from stedenbanden.importers import (TWIN_PAIR, TWIN_TOWNS_GRAPH, default_twin_towns_source, municipality_names,
-                                    read_twin_towns, twin_towns_rdf)
+                                    packaged_twin_towns, read_twin_towns, twin_towns_rdf)
 from stedenbanden.resources import resource
 
 SAMPLE = Path(__file__).parent / "fixtures" / "import" / "twin-cities-sample"
-FULL = default_twin_towns_source()
-needs_full = pytest.mark.skipif(FULL is None, reason="the twin-towns source files are not available")
+FULL = packaged_twin_towns()  # the copy shipped with the package: these tests never skip
 QUERIES = catalogue.catalogue()
 SB = "https://w3id.org/stedenbanden/def#"
 TOOI = "https://identifier.overheid.nl/tooi/id/gemeente/"
@@ -44,8 +43,17 @@ def load_with_kb(text: str) -> ox.Store:
     return s
 
 
+def open_csv(folder: Path, name: str):
+    """A source CSV of ``folder``, plain or gzip-compressed (as shipped)."""
+    import gzip
+
+    if (folder / name).is_file():
+        return open(folder / name, encoding="utf-8", newline="")
+    return gzip.open(folder / (name + ".gz"), "rt", encoding="utf-8", newline="")
+
+
 def raw_rows(folder: Path) -> list[dict]:
-    with open(folder / "twin_cities_raw.csv", encoding="utf-8", newline="") as handle:
+    with open_csv(folder, "twin_cities_raw.csv") as handle:
         return list(csv.DictReader(handle))
 
 
@@ -193,20 +201,26 @@ def world_store(world):
     return load_with_kb(twin_towns_rdf(world))
 
 
-@needs_full
+def test_the_list_ships_with_the_package_under_its_licence(monkeypatch):
+    monkeypatch.delenv("KB_TWIN_TOWNS_SOURCE", raising=False)
+    assert default_twin_towns_source() == FULL
+    assert sorted(p.name for p in FULL.iterdir()) == ["README.md", "twin_cities.csv.gz", "twin_cities_raw.csv.gz"]
+    readme = (FULL / "README.md").read_text(encoding="utf-8")
+    assert "CC BY-SA 4.0" in readme and "scraped and geocoded by Erik Hekman (github.com/Hekman/twincities, MIT)" in readme
+
+
 def test_world_counts_match_the_source_readme(world):
     assert world.rows == 26_114
     assert len(world.self_pairs) == 3
     assert len(world.pairs) == 26_111
     assert len(world.towns) == 17_820
     # towns with coordinates: every (city, country) of the geocoded file
-    with open(FULL / "twin_cities.csv", encoding="utf-8", newline="") as handle:
+    with open_csv(FULL, "twin_cities.csv") as handle:
         geocoded = {(r[f"city{i}"], r[f"country{i}"]) for r in csv.DictReader(handle) for i in "12"}
     assert world.geocoded == len(geocoded) == 17_717
     assert "as at commit 84ebdec26ee6" in twin_towns_rdf(world).split("dcterms:description", 1)[1].split("\n", 1)[0]
 
 
-@needs_full
 def test_netherlands_in_the_world_list(world_store):
     (row,) = QUERIES["twin-towns-countries"].run(world_store, {"country": "Netherlands"}).records()
     assert (row["pairs"], row["towns"], row["on_own_page"]) == (383, 155, 88)
@@ -221,7 +235,6 @@ def test_netherlands_in_the_world_list(world_store):
     assert (per_country["Germany"], per_country["England"], per_country["England, United Kingdom"]) == (81, 13, 12)
 
 
-@needs_full
 def test_pairs_per_country_worldwide(world_store):
     """Counted 'country1 OR country2', as the source README says; self-pairs left out."""
     pairs, towns = Counter(), defaultdict(set)
@@ -239,14 +252,12 @@ def test_pairs_per_country_worldwide(world_store):
     assert (rows[0]["country"], rows[0]["pairs"]) == ("Germany", 4573)
 
 
-@needs_full
 def test_kb_links_in_the_world_list(world_store):
     rows = QUERIES["twin-towns-kb-links"].run(world_store).records()
     assert [r["link"].rsplit("/", 1)[-1] for r in rows] == [
         "alkmaar-bergama", "almelo-denizli", "vlissingen-ambon", "zeist-berkane"]
 
 
-@needs_full
 def test_twin_town_queries_are_portable_to_rdflib(names):
     """rdflib's own engine gives the same rows on the Dutch part of the list."""
     text = twin_towns_rdf(read_twin_towns(FULL, names, country="Netherlands"))

@@ -17,7 +17,7 @@ import click
 
 from . import __version__
 from .errors import BadParameter, KbError, KbUsageError
-from .formats import emit, output_options, render
+from .formats import FORMATS, SPARQL_RESULTS, emit, layout, output_options, render
 
 DATA_PATH = click.Path(path_type=Path, readable=False)
 LAZY_COMMANDS = {
@@ -232,33 +232,48 @@ def cli():
     municipalities and municipalities in migrants' countries of origin (NCDO 2008, June 2007)."""
 
 
-def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
-    params = {}
+def _parse_params(pairs: tuple[str, ...]) -> dict[str, list[str]]:
+    """``--param KEY=VALUE`` options as KEY -> its values, in the order given (a key may repeat)."""
+    params: dict[str, list[str]] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         key = key.strip()
         if not sep or not key:
             raise BadParameter(f"--param {pair!r}: write it as KEY=VALUE, e.g. --param country=TR")
-        if key in params:
-            raise BadParameter(f"--param {key} is given twice; give each parameter once")
-        params[key] = value
+        params.setdefault(key, []).append(value)
     return params
 
 
 @cli.command()
 @click.argument("name", required=False)
 @click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE",
-              help="Bind a query parameter (repeatable); see kb query --list.")
+              help="Bind a query parameter; repeat it (or separate codes with commas) for several values; "
+                   "see kb query NAME --describe.")
 @click.option("--list", "list_queries", is_flag=True, help="List the stored queries and their parameters.")
+@click.option("--lang", type=click.Choice(["en", "nl"]), default="en", show_default=True,
+              help="Language of the labels: en (English) or nl (Dutch); Dutch names stay Dutch.")
+@click.option("--describe", is_flag=True, help="Say what query NAME does: its parameters with their allowed values, and what each column means.")
 @output_options
 @endpoint_options
 @data_options
 @click.pass_obj
-def query(state: State, name, params, list_queries, fmt, output, endpoint, graph, timeout, user, password):
-    """Run the stored query NAME (e.g. themes, countries, links) on the knowledge base."""
+def query(state: State, name, params, list_queries, lang, describe, fmt, output, endpoint, graph, timeout, user, password):
+    """Run the stored query NAME (e.g. themes, countries, links) on the knowledge base.
+
+    `kb query --list` lists the stored queries; `kb query NAME --describe` says what one does,
+    which parameters it takes and what each column means."""
     from .catalogue import catalogue, find
 
     queries = catalogue()
+    if describe:
+        if not name or list_queries or params:
+            raise KbUsageError("--describe goes with a query name and nothing else: kb query NAME --describe")
+        from .catalogue import describe as describe_query
+
+        width = layout(output)["width"] or 80
+        emit(describe_query(find(name, queries), state.engine(_endpoint(endpoint, graph, timeout, user, password)),
+                            width), output)
+        return
     if list_queries:
         if name or params:
             raise KbUsageError("--list takes no query name or --param; run `kb query --list` alone")
@@ -267,50 +282,85 @@ def query(state: State, name, params, list_queries, fmt, output, endpoint, graph
              ", ".join(f"{p.name} ({'|'.join(p.allowed) or p.type})" for p in q.params.values()))
             for q in queries.values()
         ]
-        emit(render(("name", "kind", "summary", "params"), rows, fmt), output)
+        _listing(("name", "kind", "summary", "params"), rows, fmt, output)
+        if fmt == "table" and output is None:
+            click.echo("\nWhat a query does, its parameters and columns: kb query NAME --describe")
         return
     if not name:
         raise KbUsageError("name a stored query, e.g. `kb query themes`; `kb query --list` shows them all")
     stored = find(name, queries)
     given = _parse_params(params)
     remote = _endpoint(endpoint, graph, timeout, user, password)
-    result = stored.run(state.engine(remote), given)
-    emit(render(result.columns, result.rows, fmt), output)
+    engine = state.engine(remote)
+    result = stored.run(engine, given, warn=lambda message: click.echo(f"kb: {message}", err=True), lang=lang)
+    _listing(result.columns, result.rows, fmt, output, engine, lang)
+
+
+def _prefix_help() -> str:
+    from .prefixes import PROJECT, STANDARD
+
+    return ("The project's prefixes (" + ", ".join(f"{p}:" for p in PROJECT) + ") and the standard ones ("
+            + ", ".join(f"{p}:" for p in STANDARD) + ") are declared for you; a PREFIX line of your own takes "
+            "precedence. The full list with namespaces: kb sparql --prefixes.")
 
 
 @cli.command()
-@click.argument("file", type=click.Path(path_type=Path, allow_dash=True, readable=False))
-@output_options
+@click.argument("file", type=click.Path(path_type=Path, allow_dash=True, readable=False), required=False)
+@click.option("--prefixes", "show_prefixes", is_flag=True, help="Print the prefixes kb sparql declares, as PREFIX lines, and stop.")
+@output_options(formats=(*FORMATS, *SPARQL_RESULTS))
 @endpoint_options
 @data_options
 @click.pass_obj
-def sparql(state: State, file: Path, fmt, output, endpoint, graph, timeout, user, password):
+def sparql(state: State, file: Path, show_prefixes, fmt, output, endpoint, graph, timeout, user, password):
     """Run your own SPARQL query from FILE (or - for standard input) on the knowledge base.
 
     SELECT results use --format; ASK prints true or false; CONSTRUCT and DESCRIBE print sorted
-    N-Triples. Updates are refused: the knowledge base is read-only here.
+    N-Triples. Updates are refused: the knowledge base is read-only here. sparql-json,
+    sparql-csv and sparql-tsv are the W3C SPARQL 1.1 Query Results formats, which keep each
+    value's type, datatype and language tag (json is a plain list of objects).
+
+    PREFIXES
     """
     import pyoxigraph as ox
 
+    from .prefixes import ALL, prelude
     from .remote import triples_lines
     from .store import query_form, run, solutions_result
 
+    if show_prefixes:
+        emit("".join(f"PREFIX {p}: <{ns}>\n" for p, ns in ALL.items()), output)
+        return
+    if file is None:
+        raise KbUsageError("give a query file (or - for standard input): kb sparql FILE")
     text, origin = _read_query(file)
     remote = _endpoint(endpoint, graph, timeout, user, password)
     kind = query_form(text)
     if kind in ("CONSTRUCT", "DESCRIBE") and fmt != "table":
         raise KbUsageError(f"{kind} results are printed as N-Triples; leave out --format")
+    _check_prefixes(text, origin)
+    _check_terms(text, origin, state.store() if remote is None else None)
+    declarations = prelude(text)
     if remote is not None:
-        if kind == "ASK":
-            emit(_boolean(remote.ask(text, origin), fmt), output)
+        full = declarations + text
+        if fmt in SPARQL_RESULTS:
+            body = remote._fetch(full, "json")  # the endpoint's own SPARQL JSON results, re-serialised
+            try:
+                answer = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+            except (SyntaxError, ValueError) as exc:
+                raise KbError(f"{remote.url} did not answer with SPARQL JSON results: {exc}") from None
+            emit(_sparql_results(answer, fmt), output)
+        elif kind == "ASK":
+            emit(_boolean(remote.ask(full, origin), fmt), output)
         elif kind in ("CONSTRUCT", "DESCRIBE"):
-            emit(_lines(triples_lines(remote.construct(text, origin))), output)
+            emit(_lines(triples_lines(remote.construct(full, origin))), output)
         else:
-            result = remote.select(text, origin=origin)
-            emit(render(result.columns, result.rows, fmt), output)
+            result = remote.select(full, origin=origin)
+            _listing(result.columns, result.rows, fmt, output, remote)
         return
-    answer = run(state.store(), text, origin=origin)
-    if isinstance(answer, ox.QueryBoolean):
+    answer = run(state.store(), text, origin=origin, prelude=declarations)
+    if fmt in SPARQL_RESULTS:
+        emit(_sparql_results(answer, fmt), output)
+    elif isinstance(answer, ox.QueryBoolean):
         emit(_boolean(bool(answer), fmt), output)
     elif isinstance(answer, ox.QueryTriples):
         try:
@@ -319,7 +369,56 @@ def sparql(state: State, file: Path, fmt, output, endpoint, graph, timeout, user
             raise KbError(f"{origin}: the query failed while running: {exc}") from None
     else:
         result = solutions_result(answer, origin)
-        emit(render(result.columns, result.rows, fmt), output)
+        _listing(result.columns, result.rows, fmt, output, state.store())
+
+
+sparql.help = sparql.help.replace("PREFIXES", _prefix_help())
+
+
+def _sparql_results(answer, fmt: str) -> str:
+    """SELECT or ASK results in a W3C SPARQL 1.1 Query Results format (serialised by pyoxigraph)."""
+    import pyoxigraph as ox
+
+    target = {"sparql-json": ox.QueryResultsFormat.JSON, "sparql-csv": ox.QueryResultsFormat.CSV,
+              "sparql-tsv": ox.QueryResultsFormat.TSV}[fmt]
+    try:
+        out = answer.serialize(format=target).decode("utf-8")
+        return out if out.endswith("\n") else out + "\n"
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise KbError(f"cannot write the results as {fmt}: {exc}") from None
+
+
+def _check_prefixes(text: str, origin: str) -> None:
+    """Raise :class:`KbError` (one line) for a prefix that neither the query nor kb declares."""
+    from .prefixes import undeclared
+
+    missing = undeclared(text)
+    if missing:
+        prefix, line = missing[0]
+        more = f" (also {', '.join(p + ':' for p, _ in missing[1:])})" if len(missing) > 1 else ""
+        raise KbError(f"{origin}, line {line}: the prefix {prefix}: is not declared{more}; add "
+                      f"PREFIX {prefix}: <namespace IRI> at the top (kb sparql --prefixes lists those declared for you)")
+
+
+def _check_terms(text: str, origin: str, store=None) -> None:
+    """Warn on standard error about each term in the project's namespaces that the ontology (or,
+    for resources, ``store``) does not define, with the closest defined terms; the query runs."""
+    from .prefixes import undefined_terms
+
+    for written, line, close in undefined_terms(text, store):
+        hint = f"; closest defined: {', '.join(close)}" if close else ""
+        click.echo(f"kb: {origin}, line {line}: warning: {written} is not defined in the ontology or the data{hint}", err=True)
+
+
+def _listing(columns, rows, fmt: str, output: Path | None, engine=None, lang: str = "en") -> None:
+    """Render rows with the layout options of the command (see :func:`stedenbanden.formats.layout`)
+    and write them; ``md`` shows IRIs by their labels in ``lang`` on ``engine``, when one is given."""
+    names = None
+    if fmt == "md" and engine is not None:
+        from .store import IRI, labels
+
+        names = labels(engine, {v for row in rows for v in row if isinstance(v, IRI)}, lang)
+    emit(render(columns, rows, fmt, labels=names, **layout(output)), output)
 
 
 def _read_query(file: Path) -> tuple[str, str]:
@@ -375,7 +474,12 @@ def validate(state: State, paths, with_kb, engine, fmt, output):
     with Steps() as steps:
         report = run_validation(files, engine=engine, step=steps, progress=steps.progress)
     columns = ("file", "focus node", "property", "message")
-    rows = [(", ".join(v.files) or "-", v.focus, v.path or "-", v.message) for v in report.violations]
+    from .store import IRI
+
+    def node(value):  # the focus node and the path are IRIs, unless blank nodes or query names
+        return IRI(value) if value and value.startswith(("http://", "https://", "urn:")) else value
+
+    rows = [(", ".join(v.files) or "-", node(v.focus), node(v.path) or "-", v.message) for v in report.violations]
     if report.conforms:
         summary = f"OK: {len(report.files)} file(s) conform to the shapes and pass the violation checks."
         if fmt == "table":
@@ -384,23 +488,25 @@ def validate(state: State, paths, with_kb, engine, fmt, output):
             emit(render(columns, [], fmt), output)
             click.echo(summary, err=True)
         return
-    emit(render(columns, rows, fmt), output)
+    _listing(columns, rows, fmt, output)
     raise KbError(f"{len(report.violations)} violation(s) in the {len(report.files)} file(s) checked; "
                   "fix them and run kb validate again")
 
 
 @cli.command()
+@click.option("--lang", type=click.Choice(["en", "nl"]), default="en", show_default=True,
+              help="Language of the figures' labels and wording: en (English) or nl (Dutch).")
 @output_options
 @endpoint_options
 @data_options
 @click.pass_obj
-def report(state: State, fmt, output, endpoint, graph, timeout, user, password):
+def report(state: State, lang, fmt, output, endpoint, graph, timeout, user, password):
     """Regenerate every figure of the NCDO 2008 report from the knowledge base and compare it with
     the published value. Exit code 1 if any figure does not match."""
     from .report import build
 
-    columns, rows = build(state.engine(_endpoint(endpoint, graph, timeout, user, password)))
-    emit(render(columns, rows, fmt), output)
+    columns, rows = build(state.engine(_endpoint(endpoint, graph, timeout, user, password)), lang=lang)
+    _listing(columns, rows, fmt, output)
     failed = [row[0] for row in rows if row[-1] != "OK"]
     if failed:
         raise KbError(f"{len(failed)} of {len(rows)} figures do not match the report: {', '.join(failed)}")

@@ -2,9 +2,12 @@
 terminal), ``md`` (a Markdown table), ``csv``, ``tsv`` and ``json`` (a list of objects).
 
 Values render the same whatever engine produced them: decimals without trailing zeros, booleans as
-``true``/``false``, unbound values as empty cells (``null`` in JSON). In ``table`` and ``md`` the
-project's IRIs are shortened (``sbid:link/almelo-denizli``, ``tooi:gm0141``); ``csv``, ``tsv`` and
-``json`` keep full IRIs. In ``table``, prose cells longer than 48 characters wrap.
+``true``/``false``, unbound values as empty cells (``null`` in JSON). Only IRI values (never
+strings) are ever changed: ``table`` shortens them with the known prefixes
+(:mod:`stedenbanden.prefixes`, ``link:almelo-denizli``) and lists the prefixes it used below the
+table; ``md`` shows each IRI's label, for pasting into a paper; ``csv``, ``tsv`` and ``json``
+keep full IRIs. On a terminal ``table`` fits the terminal's width (:func:`fit_table`); written to
+a pipe or a file, prose cells longer than 48 characters wrap and nothing else changes.
 
 The two table layouts are drawn here rather than with a table library: importing one (tabulate)
 took longer than loading the whole knowledge base and answering the query, and ``kb`` is run
@@ -17,40 +20,74 @@ import csv
 import io
 import json
 import os
+import re
 import sys
 from decimal import Decimal
 from pathlib import Path
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import click
 
 from .errors import KbError, KbUsageError
-from .store import Value
+from .prefixes import ALL as ALL_PREFIXES, shorten
+from .store import IRI, Value
 
 FORMATS = ("table", "csv", "tsv", "json", "md")
-WRAP = 48  # in `table` output, longer cells wrap onto more lines
-SHORT_IRIS = (
-    ("https://w3id.org/stedenbanden/id/", "sbid:"),
-    ("https://w3id.org/stedenbanden/def#", "sb:"),
-    ("https://identifier.overheid.nl/tooi/id/gemeente/", "tooi:"),
-    ("http://purl.org/dc/terms/", "dcterms:"),
-    ("http://www.w3.org/2004/02/skos/core#", "skos:"),
-    ("http://www.w3.org/2000/01/rdf-schema#", "rdfs:"),
-    ("http://purl.org/linked-data/cube#", "qb:"),
-    ("http://www.w3.org/1999/02/22-rdf-syntax-ns#", "rdf:"),
-)
+WRAP = 48  # in `table` output written to a pipe or a file, longer prose cells wrap onto more lines
+_LAYOUT = "stedenbanden.layout"  # key of the layout options in the Click context's meta
 
 
-def output_options(command):
-    """Click decorator adding the shared ``--format`` (default ``table``) and ``--output FILE``."""
+SPARQL_RESULTS = ("sparql-json", "sparql-csv", "sparql-tsv")
+"""The W3C SPARQL 1.1 Query Results formats (JSON, CSV and TSV) that ``kb sparql`` also writes."""
+
+
+def output_options(command=None, formats: Sequence[str] = FORMATS):
+    """Click decorator adding the shared ``--format`` (one of ``formats``, default ``table``) and
+    ``--output FILE``, and the layout options ``--width N``, ``--wide`` and ``--bom`` (read with
+    :func:`layout`). Use it bare, or called with other ``formats``."""
+    if command is None:
+        return lambda command: output_options(command, formats)
+
+    def remember(ctx, param, value):
+        if value is not None:
+            ctx.meta.setdefault(_LAYOUT, {})[param.name] = value
+        return value
+
+    command = click.option("--bom", is_flag=True, default=None, expose_value=False, callback=remember,
+                           help="Start csv or tsv output with a UTF-8 byte-order mark, so that Excel reads the accents right.")(command)
+    command = click.option("--wide", is_flag=True, default=None, expose_value=False, callback=remember,
+                           help="Do not fit table output to the terminal: full-width columns, as in a pipe.")(command)
+    command = click.option("--width", type=click.IntRange(min=20), default=None, expose_value=False, callback=remember,
+                           metavar="N", help="Fit table output to N characters (default: the terminal's width on a terminal).")(command)
     command = click.option(
         "--output", "-o", "output", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
         help="Write to FILE (atomically: complete or not at all) instead of standard output.",
     )(command)
     return click.option(
-        "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+        "--format", "fmt", type=click.Choice(formats), default="table", show_default=True,
         help="Output format.",
     )(command)
+
+
+def layout(output: Path | None = None) -> dict:
+    """The :func:`render` options that the layout options of the running command ask for:
+    ``width`` (``--width N``; else the terminal's width when ``table`` output goes to a terminal,
+    not with ``--wide``, ``--output`` or a pipe: then None) and ``bom`` (``--bom``)."""
+    ctx = click.get_current_context(silent=True)
+    chosen = ctx.meta.get(_LAYOUT, {}) if ctx is not None else {}
+    width = chosen.get("width")
+    if width is None and not chosen.get("wide") and output is None and _stdout_is_terminal():
+        import shutil
+
+        width = shutil.get_terminal_size().columns
+    return {"width": width, "bom": bool(chosen.get("bom"))}
+
+
+def _stdout_is_terminal() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def emit(text_out: str, output: Path | None = None) -> None:
@@ -94,19 +131,15 @@ def emit(text_out: str, output: Path | None = None) -> None:
             os.unlink(tmp)
 
 
-def text(value: Value, shorten: bool = False) -> str:
+def text(value: Value) -> str:
     """One value as text: ``''`` for None, ``true``/``false`` for booleans, decimals in plain
-    notation without trailing zeros (``Decimal('50.0')`` -> ``50``), IRIs optionally shortened."""
+    notation without trailing zeros (``Decimal('50.0')`` -> ``50``), anything else as it is."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal):
         return _decimal_text(value)
-    if isinstance(value, str) and shorten:
-        for long, short in SHORT_IRIS:
-            if value.startswith(long):
-                return short + value[len(long):]
     return str(value)
 
 
@@ -131,8 +164,15 @@ def _json_value(value: Value):
     return value
 
 
-def render(columns: Sequence[str], rows: Sequence[Sequence[Value]], fmt: str = "table") -> str:
+def render(columns: Sequence[str], rows: Sequence[Sequence[Value]], fmt: str = "table",
+           width: int | None = None, labels: Mapping[str, str] | None = None, bom: bool = False) -> str:
     """Render rows in ``fmt`` (one of :data:`FORMATS`) and return the text, ending in a newline.
+
+    ``table`` shortens IRI values (:class:`stedenbanden.store.IRI`, never strings) with the known
+    prefixes and lists the prefixes it used below the table. With ``width`` (in characters) the
+    table fits that width (see :func:`fit_table`); without it, the layout does not depend on any
+    terminal. ``md`` shows an IRI as its label from ``labels`` (IRI -> text), else in full.
+    ``bom`` starts ``csv`` and ``tsv`` output with a UTF-8 byte-order mark, for Excel.
 
     Raises ``ValueError`` for an unknown format.
     """
@@ -141,6 +181,8 @@ def render(columns: Sequence[str], rows: Sequence[Sequence[Value]], fmt: str = "
         return json.dumps(objects, ensure_ascii=False, indent=2) + "\n"
     if fmt in ("csv", "tsv"):
         out = io.StringIO()
+        if bom:
+            out.write("\ufeff")
         delimiter = "," if fmt == "csv" else "\t"
         writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
         # the csv module does not quote a lone carriage return; such rows are quoted in full
@@ -151,26 +193,149 @@ def render(columns: Sequence[str], rows: Sequence[Sequence[Value]], fmt: str = "
             (quoted if any("\r" in c for c in cells) else writer).writerow(cells)
         return out.getvalue()
     if fmt == "md":
-        cells = [[_one_line(text(v, shorten=True)).replace("|", "\\|") for v in row] for row in rows]
+        labels = labels or {}
+        cells = [[_one_line(labels.get(v, v) if isinstance(v, IRI) else text(v)).replace("|", "\\|") for v in row]
+                 for row in rows]
         widths = _widths(columns, cells)
         lines = ["| " + " | ".join(h.ljust(w) for h, w in zip(columns, widths)) + " |",
                  "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
         lines += ["| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |" for row in cells]
         return "\n".join(lines) + "\n"
     if fmt == "table":
-        import textwrap
-
-        cells = [[_one_line(text(v, shorten=True)) for v in row] for row in rows]
-        # wrap long prose, never an IRI or a path (cells without spaces)
-        wrap = [any(len(row[i]) > WRAP and " " in row[i] for row in cells) for i in range(len(columns))]
-        wrapped = [[textwrap.wrap(c, WRAP) or [""] if wrap[i] else [c] for i, c in enumerate(row)] for row in cells]
-        widths = [max([len(h) + 2] + [len(line) for row in wrapped for line in row[i]])
-                  for i, h in enumerate(columns)]
-        lines = ["  ".join(h.ljust(w) for h, w in zip(columns, widths)).rstrip(),
-                 "  ".join("-" * w for w in widths)]
-        for row in wrapped:
-            for k in range(max(len(cell) for cell in row) if row else 0):
-                lines.append("  ".join((cell[k] if k < len(cell) else "").ljust(w)
-                                       for cell, w in zip(row, widths)).rstrip())
-        return "\n".join(lines) + "\n"
+        used: set[str] = set()
+        cells = [[_one_line(_table_text(v, used)) for v in row] for row in rows]
+        body = fit_table(columns, cells, width) if width else _plain_table(columns, cells)
+        return body + _legend(used, width)
     raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+
+
+def _table_text(value: Value, used: set[str]) -> str:
+    """A value's text for ``table``: an IRI shortened with a known prefix (added to ``used``)."""
+    if isinstance(value, IRI):
+        short, prefix = shorten(value)
+        if prefix:
+            used.add(prefix)
+        return short
+    return text(value)
+
+
+def _legend(used: set[str], width: int | None) -> str:
+    """The lines below a table that say what each prefix used in it stands for."""
+    if not used:
+        return ""
+    entries = [f"{p}: <{ALL_PREFIXES[p]}>" for p in sorted(used)]
+    lines = ["Prefixes:"]
+    for entry in entries:  # several to a line, as far as the width (or 100 characters) allows
+        if len(lines[-1]) + 2 + len(entry) > (width or 100) and lines[-1] != "Prefixes:":
+            lines.append("        ")
+        lines[-1] += ("  " if lines[-1].strip() != "Prefixes:" else " ") + entry
+    return "\n".join(lines) + "\n"
+
+
+def _plain_table(columns: Sequence[str], cells: list[list[str]]) -> str:
+    """The layout for pipes and files: prose cells longer than :data:`WRAP` wrap, nothing else."""
+    import textwrap
+
+    # wrap long prose, never an IRI or a path (cells without spaces)
+    wrap = [any(len(row[i]) > WRAP and " " in row[i] for row in cells) for i in range(len(columns))]
+    wrapped = [[textwrap.wrap(c, WRAP) or [""] if wrap[i] else [c] for i, c in enumerate(row)] for row in cells]
+    widths = [max([len(h) + 2] + [len(line) for row in wrapped for line in row[i]])
+              for i, h in enumerate(columns)]
+    return _draw(columns, wrapped, widths)
+
+
+def _draw(columns: Sequence[str], wrapped: list[list[list[str]]], widths: list[int], fit: bool = False) -> str:
+    """The aligned lines of a table; with ``fit``, a header wider than its column wraps after an
+    underscore (``published_`` / ``links``)."""
+    heads = [_header_lines(h, w) if fit else [h] for h, w in zip(columns, widths)]
+    lines = ["  ".join((head[k] if k < len(head) else "").ljust(w) for head, w in zip(heads, widths)).rstrip()
+             for k in range(max((len(h) for h in heads), default=1))]
+    lines.append("  ".join("-" * w for w in widths))
+    for row in wrapped:
+        for k in range(max(len(cell) for cell in row) if row else 0):
+            lines.append("  ".join((cell[k] if k < len(cell) else "").ljust(w)
+                                   for cell, w in zip(row, widths)).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def _header_parts(header: str) -> list[str]:
+    """A column name cut after each underscore: the places where its header may wrap."""
+    return re.findall(r"[^_]*_|[^_]+$", header) or [header]
+
+
+def _header_lines(header: str, width: int) -> list[str]:
+    lines = [""]
+    for part in _header_parts(header):
+        if lines[-1] and len(lines[-1]) + len(part) > width:
+            lines.append("")
+        lines[-1] += part
+    return lines
+
+
+MIN_PROSE = 12
+COMFORTABLE = 24
+"""In a fitted table a prose column is not made narrower than this (or its longest word), and
+not narrower than COMFORTABLE while a long header can wrap instead."""
+
+
+def _wrap(cell: str, width: int) -> list[str]:
+    """``cell`` wrapped at spaces into lines of at most ``width``; a word is broken only when it
+    is longer than a whole line."""
+    import textwrap
+
+    return textwrap.wrap(cell, width, break_on_hyphens=False) or [""]
+
+
+def fit_table(columns: Sequence[str], cells: list[list[str]], width: int) -> str:
+    """A table of one-line ``cells`` that is at most ``width`` characters wide.
+
+    Columns keep their natural width when the table fits. Otherwise prose columns (cells with
+    spaces) shrink, the widest first, and their cells wrap at spaces; keys (codes, IRIs, numbers:
+    cells without spaces) never wrap. When even that cannot fit, every row is shown as a record,
+    one ``column  value`` line per column, with values wrapped at spaces (a single word longer
+    than the line, such as a long web address, is the only thing ever broken).
+    """
+    n = len(columns)
+    gaps = 2 * (n - 1)
+    natural = [max([len(h)] + [len(row[i]) for row in cells]) for i, h in enumerate(columns)]
+    prose = [any(" " in row[i] for row in cells) for i in range(n)]
+    head = [max(len(p) for p in _header_parts(h)) for h in columns]
+    longest = [max([len(row[i]) for row in cells], default=0) for i in range(n)]
+    minimum = [max([head[i], min(natural[i], MIN_PROSE)] + [len(w) for row in cells for w in row[i].split()])
+               if prose[i] else max(head[i], longest[i]) for i in range(n)]
+    if sum(natural) + gaps <= width:
+        return _draw(columns, [[[c] for c in row] for row in cells], natural)
+    if sum(minimum) + gaps <= width:
+        widths = list(natural)
+        excess = sum(widths) + gaps - width
+        # one character at a time from the widest column that may give it: first prose columns
+        # down to COMFORTABLE, then long headers (which wrap after an underscore), then prose again
+        floors = ([max(minimum[i], COMFORTABLE) if prose[i] else widths[i] for i in range(n)],
+                  [minimum[i] if not prose[i] else max(minimum[i], COMFORTABLE) for i in range(n)],
+                  minimum)
+        for floor in floors:
+            while excess > 0:
+                shrinkable = [i for i in range(n) if widths[i] > floor[i]]
+                if not shrinkable:
+                    break
+                i = max(shrinkable, key=lambda i: (widths[i], -i))
+                widths[i] -= 1
+                excess -= 1
+        wrapped = [[_wrap(c, widths[i]) if prose[i] else [c] for i, c in enumerate(row)] for row in cells]
+        return _draw(columns, wrapped, widths, fit=True)
+    return _records(columns, cells, width)
+
+
+def _records(columns: Sequence[str], cells: list[list[str]], width: int) -> str:
+    """Each row as a block of ``column  value`` lines under a ``-- row K of N --`` rule."""
+    label = max((len(c) for c in columns), default=0)
+    room = max(width - label - 2, 20)
+    lines = []
+    for k, row in enumerate(cells, 1):
+        lines.append(f"-- row {k} of {len(cells)} ".ljust(width, "-"))
+        for column, cell in zip(columns, row):
+            for j, part in enumerate(_wrap(cell, room)):
+                lines.append(((column if j == 0 else "").ljust(label) + "  " + part).rstrip())
+    if not cells:
+        lines += _wrap("(no rows; columns: " + ", ".join(columns) + ")", width)
+    return "\n".join(lines) + "\n"

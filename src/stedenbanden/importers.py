@@ -5,8 +5,8 @@
   into Turtle that ``kb validate`` accepts; ``kb import-csv`` validates the result with the
   knowledge base before it writes anything.
 * :func:`read_twin_towns` and :func:`twin_towns_rdf` turn the world list of twin towns and sister
-  cities (the Hekman/twincities CSV files scraped from English Wikipedia; see the README.md beside
-  the files, e.g. ``../shared/data/twin-cities/README.md``) into a data set of its own, in its own
+  cities (the Hekman/twincities CSV files scraped from English Wikipedia, shipped compressed in
+  ``reference/twin-cities/`` with their README, licence and credit) into a data set of its own, in its own
   named graph, with its provenance and licence. Those pairs are listings, not verified city links
   of the knowledge base: each is an ``sb:ListedTwinTownPair`` of two ``sb:ListedTown`` resources (a
   name and a country name as the list writes them, and WGS84 coordinates), never an
@@ -616,29 +616,46 @@ class TwinTowns:
         return sum(1 for t in self.towns.values() if t.lat is not None)
 
 
+def packaged_twin_towns() -> Path:
+    """The folder of the twin-towns files shipped with the package (compressed; see its README)."""
+    return Path(__file__).resolve().parent / "reference" / "twin-cities"
+
+
 def default_twin_towns_source() -> Path | None:
-    """The folder of the twin-towns files when none is given: ``$KB_TWIN_TOWNS_SOURCE``, else
-    ``../shared/data/twin-cities`` beside the current folder or beside the checkout; None if absent."""
+    """The folder of the twin-towns files when none is given: ``$KB_TWIN_TOWNS_SOURCE``, else the
+    copy shipped with the package (:func:`packaged_twin_towns`); None if neither holds the list."""
     import os
 
-    candidates = [os.environ.get("KB_TWIN_TOWNS_SOURCE")]
-    candidates += [str(Path.cwd().parent / "shared" / "data" / "twin-cities"),
-                   str(Path(__file__).resolve().parents[3] / "shared" / "data" / "twin-cities")]
-    for candidate in candidates:
-        if candidate and (Path(candidate) / RAW_FILE).is_file():
+    for candidate in (os.environ.get("KB_TWIN_TOWNS_SOURCE"), str(packaged_twin_towns())):
+        if candidate and _source_file(Path(candidate), RAW_FILE).is_file():
             return Path(candidate)
     return None
 
 
+def _source_file(folder: Path, name: str) -> Path:
+    """``folder/name``, or its gzip-compressed ``name.gz`` when only that exists."""
+    plain = folder / name
+    packed = folder / (name + ".gz")
+    return packed if not plain.is_file() and packed.is_file() else plain
+
+
 def _read_csv_rows(path: Path, columns: Sequence[str]) -> tuple[list[dict[str, str]], str]:
-    """The rows of one source CSV as dicts, and the file's SHA-256; the header must be ``columns``."""
+    """The rows of one source CSV (``path``, or ``path.gz`` compressed with gzip) as dicts, and the
+    SHA-256 of the uncompressed file; the header must be ``columns``."""
+    path = _source_file(path.parent, path.name)
     try:
         raw = path.read_bytes()
+        if path.suffix == ".gz":
+            import gzip
+
+            raw = gzip.decompress(raw)
     except FileNotFoundError:
         raise KbUsageError(f"{path}: no such file; give --source the folder that holds {RAW_FILE} "
                            f"(and {GEOCODED_FILE}) from {ORIGIN_REPOSITORY}") from None
     except OSError as exc:
-        raise KbError(f"{path}: cannot read the file ({exc.strerror})") from None
+        raise KbError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+    except EOFError:
+        raise KbError(f"{path}: the compressed file is cut short; copy it again") from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -688,7 +705,7 @@ def read_twin_towns(source: Path, municipalities: Mapping[str, str] | None = Non
     raw_rows, raw_hash = _read_csv_rows(source / RAW_FILE, ("city1", "country1", "city2", "country2"))
     files = {RAW_FILE: raw_hash}
     coordinates: dict[tuple[str, str], tuple[Decimal, Decimal]] = {}
-    if (source / GEOCODED_FILE).is_file():
+    if _source_file(source, GEOCODED_FILE).is_file():
         say(f"reading {source / GEOCODED_FILE}")
         geo_rows, geo_hash = _read_csv_rows(source / GEOCODED_FILE,
                                             ("city1", "country1", "lat1", "lng1", "city2", "country2", "lat2", "lng2"))
@@ -849,7 +866,8 @@ def municipality_names(store) -> dict[str, str]:
 
 @click.command("import-twin-towns")
 @click.option("--source", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
-              help=f"Folder with {RAW_FILE} and {GEOCODED_FILE} (default: $KB_TWIN_TOWNS_SOURCE or ../shared/data/twin-cities).")
+              help=f"Folder with a newer {RAW_FILE} and {GEOCODED_FILE} (or .csv.gz); default: $KB_TWIN_TOWNS_SOURCE, "
+                   "else the copy shipped with kb.")
 @click.option("--country", metavar="NAME", help="Only the pairs with a town listed in this country, as written in the list (e.g. Netherlands).")
 @click.option("--format", "fmt", type=click.Choice(list(TWIN_FORMATS)), default=None,
               help="turtle (load with --extra-data), trig or nquads (in the named graph); default: from the file suffix, else turtle.")
@@ -871,8 +889,8 @@ def import_twin_towns_command(state, source, country, fmt, output):
     if source is None:
         source = default_twin_towns_source()
         if source is None:
-            raise KbUsageError(f"give --source DIR, the folder holding {RAW_FILE} (and {GEOCODED_FILE}) "
-                               f"from {ORIGIN_REPOSITORY}, or set KB_TWIN_TOWNS_SOURCE")
+            raise KbUsageError(f"the twin-towns list shipped with kb is missing (reinstall stedenbanden), and "
+                               f"$KB_TWIN_TOWNS_SOURCE names no folder holding {RAW_FILE}; give --source DIR")
     elif not source.is_dir():
         raise KbUsageError(f"--source {source}: no such folder")
     if fmt is None:

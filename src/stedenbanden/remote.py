@@ -23,7 +23,7 @@ from typing import Iterable
 import pyoxigraph as ox
 
 from .errors import KbError, KbUsageError
-from .store import Binding, Result, check_read_only, literal_value, query_form
+from .store import IRI, Binding, Result, check_read_only, literal_value, query_form
 
 from . import DEFAULT_TIMEOUT  # noqa: E402  (re-exported)
 NTRIPLES = "application/n-triples"
@@ -182,7 +182,7 @@ def _json_value(binding: dict | None):
         return literal_value(binding["value"], binding.get("datatype"))
     if binding["type"] == "bnode":
         return "_:" + binding["value"]
-    return binding["value"]
+    return IRI(binding["value"])
 
 
 def _response_of(exc: Exception) -> bytes:

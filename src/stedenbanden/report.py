@@ -26,6 +26,8 @@ from .store import Result
 
 COLUMNS = ("id", "figure", "section", "published", "regenerated", "coverage", "status")
 QUALIFIER_WORDS = {"exact": "", "approximate": "about ", "more-than": "more than ", "derived": ""}
+QUALIFIER_WORDS_NL = {"exact": "", "approximate": "circa ", "more-than": "meer dan ", "derived": ""}
+DERIVED = {"en": "derived: ", "nl": "afgeleid: "}
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,8 @@ class Figure:
     qualifier_column: str | None = None
     coverage: Mapping[str, Any] | None = None
     published_text: str | None = None
+    label_nl: str | None = None
+    published_text_nl: str | None = None
 
 
 def load_figures() -> list[Figure]:
@@ -70,11 +74,11 @@ def _matches(record: Mapping[str, Any], where: Mapping[str, str], where_not: Map
     )
 
 
-def _show(value: Any, unit: str, qualifier: str = "exact") -> str:
+def _show(value: Any, unit: str, qualifier: str = "exact", lang: str = "en") -> str:
     if value is None:
         return "-"
     shown = text(value) + ("%" if unit == "percent" else "")
-    return QUALIFIER_WORDS.get(qualifier, "") + shown
+    return (QUALIFIER_WORDS_NL if lang == "nl" else QUALIFIER_WORDS).get(qualifier, "") + shown
 
 
 def _number(value: Any) -> Decimal | None:
@@ -86,15 +90,17 @@ def _number(value: Any) -> Decimal | None:
         return None
 
 
-def evaluate(figure: Figure, results: Mapping[str, Result]) -> tuple[str, ...]:
-    """One report row for ``figure``: id, label, section, published, regenerated, coverage, status.
+def evaluate(figure: Figure, results: Mapping[str, Result], lang: str = "en") -> tuple[str, ...]:
+    """One report row for ``figure``: id, label, section, published, regenerated, coverage, status,
+    with the label and the wording in ``lang`` (``en`` or ``nl``).
 
     ``results`` maps query names to their rows on the knowledge base.
     """
     records = [r for r in results[figure.query].records() if _matches(r, figure.where, figure.where_not)]
-    published = figure.published_text or _show(figure.published, figure.unit, figure.qualifier)
+    wording = (figure.published_text_nl or figure.published_text) if lang == "nl" else figure.published_text
+    published = wording or _show(figure.published, figure.unit, figure.qualifier, lang)
     if figure.qualifier == "derived":
-        published = "derived: " + published
+        published = DERIVED[lang] + published
     regenerated_qualifier = "exact"
     if figure.aggregate == "sum":
         value = sum((_number(r[figure.column]) or 0) for r in records) if records else None
@@ -118,8 +124,9 @@ def evaluate(figure: Figure, results: Mapping[str, Result]) -> tuple[str, ...]:
     coverage_text, contradicted = _coverage(figure, records, results)
     if contradicted and status == "OK":
         status = "CONTRADICTED"
-    regenerated = _show(value, figure.unit, regenerated_qualifier)
-    return (figure.id, figure.label, figure.section, published, regenerated, coverage_text, status)
+    regenerated = _show(value, figure.unit, regenerated_qualifier, lang)
+    label = figure.label_nl or figure.label if lang == "nl" else figure.label
+    return (figure.id, label, figure.section, published, regenerated, coverage_text, status)
 
 
 def _coverage(figure: Figure, records: list, results: Mapping[str, Result]) -> tuple[str, bool]:
@@ -145,8 +152,10 @@ def needed_queries(figures: list[Figure]) -> list[str]:
     return sorted(names)
 
 
-def build(engine, queries: Mapping[str, StoredQuery] | None = None) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
-    """Regenerate every published figure on ``engine`` (an Oxigraph store or a remote endpoint).
+def build(engine, queries: Mapping[str, StoredQuery] | None = None,
+          lang: str = "en") -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """Regenerate every published figure on ``engine`` (an Oxigraph store or a remote endpoint),
+    with the figures' labels and wording in ``lang`` (``en`` or ``nl``).
 
     Returns the column names (:data:`COLUMNS`) and one row per figure. Raises :class:`KbError`
     when a figure names a stored query that does not exist.
@@ -157,4 +166,4 @@ def build(engine, queries: Mapping[str, StoredQuery] | None = None) -> tuple[tup
         results = {name: find(name, queries).run(engine) for name in needed_queries(figures)}
     except KbError as exc:
         raise KbError(f"figures.toml: {exc}") from None
-    return COLUMNS, [evaluate(f, results) for f in figures]
+    return COLUMNS, [evaluate(f, results, lang) for f in figures]

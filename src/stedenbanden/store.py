@@ -34,7 +34,18 @@ _UPDATE_START = re.compile(
     re.IGNORECASE,
 )
 
-Value = Union[str, int, Decimal, float, bool, None]
+
+
+class IRI(str):
+    """A result value that is an IRI (a named node), not a string that happens to look like one.
+
+    It is a ``str`` (its full IRI) everywhere; the output formats use the type to shorten IRIs,
+    and only IRIs, with prefixes they explain (see :mod:`stedenbanden.formats`)."""
+
+    __slots__ = ()
+
+
+Value = Union[str, IRI, int, Decimal, float, bool, None]
 
 
 @dataclass(frozen=True)
@@ -64,7 +75,7 @@ class Binding:
 @dataclass(frozen=True)
 class Result:
     """Rows of a SELECT query: ``columns`` are the projected variable names (without ``?``);
-    each row is a tuple of plain values in that order: ``str`` for IRIs and text, ``int`` for
+    each row is a tuple of plain values in that order: :class:`IRI` (a ``str``) for IRIs, ``str`` for text, ``int`` for
     integers, ``Decimal`` for decimals, ``float`` for doubles, ``bool``, and ``None`` for unbound."""
 
     columns: tuple[str, ...]
@@ -249,7 +260,7 @@ def knowledge_base_files(data: Sequence[Union[str, Path]] | None = None) -> list
 def _oxigraph_value(term) -> Value:
     cls = type(term)
     if cls is ox.NamedNode:
-        return term.value
+        return IRI(term.value)
     if cls is ox.Literal:
         return literal_value(term.value, term.datatype.value)
     if term is None:
@@ -309,8 +320,11 @@ def solutions_result(solutions: "ox.QuerySolutions", origin: str = "query", list
     return Result(columns, rows)
 
 
-def run(store: ox.Store, query: str, bindings: dict[str, Binding] | None = None, origin: str = "query"):
-    """Run any read-only SPARQL query and return pyoxigraph's own result object.
+def run(store: ox.Store, query: str, bindings: dict[str, Binding] | None = None, origin: str = "query",
+        prelude: str = ""):
+    """Run any read-only SPARQL query and return pyoxigraph's own result object. ``prelude``
+    (whole lines, such as PREFIX declarations) is put before the query; error messages give
+    lines of the query itself.
 
     Raises :class:`QuerySyntaxError` (with line and column) or :class:`KbError` for an update.
     """
@@ -321,7 +335,7 @@ def run(store: ox.Store, query: str, bindings: dict[str, Binding] | None = None,
     check_read_only(query, origin)
     substitutions = {ox.Variable(name): b.oxigraph() for name, b in (bindings or {}).items()}
     try:
-        return store.query(query, substitutions=substitutions or None)
+        return store.query(prelude + query, substitutions=substitutions or None)
     except (OSError, RuntimeError) as exc:
         raise KbError(f"{origin}: the query failed while running: {exc}") from None
     except SyntaxError as exc:
@@ -329,6 +343,7 @@ def run(store: ox.Store, query: str, bindings: dict[str, Binding] | None = None,
         where = re.match(r"error at (\d+):(\d+): (.*)", text, re.DOTALL)
         if where:
             line, column, message = where.groups()
+            line = max(int(line) - prelude.count("\n"), 1)
             raise QuerySyntaxError(f"{origin}, line {line}, column {column}: SPARQL syntax error: {message}") from None
         raise QuerySyntaxError(f"{origin}: SPARQL syntax error: {text}") from None
 
@@ -363,7 +378,7 @@ def select_rdflib(graph, query: str, bindings: dict[str, Binding] | None = None)
             return literal_value(str(term), str(term.datatype) if term.datatype else None)
         if isinstance(term, rdflib.BNode):
             return "_:" + str(term)
-        return str(term)
+        return IRI(term)
 
     return Result(columns, tuple(tuple(value(row[c]) for c in columns) for row in result))
 
@@ -404,3 +419,28 @@ def _strip_comments(query: str) -> str:
     """The query without ``#`` comments (outside IRIs and strings) and without a byte-order mark:
     enough to see what kind of request it is."""
     return re.sub(r"(<[^>\s]*>|\"[^\"\n]*\"|'[^'\n]*')|#[^\n]*", lambda m: m.group(1) or "", query.lstrip("\ufeff"))
+
+
+def labels(engine, iris: Iterable[str], lang: str = "en") -> dict[str, str]:
+    """The label of each IRI in ``iris`` that has one on ``engine`` (an Oxigraph store or a
+    remote endpoint): its ``skos:prefLabel``, else its ``rdfs:label``, in the language ``lang``,
+    else without a language tag. Returns IRI -> label; IRIs without a label are left out."""
+    wanted = sorted({str(i) for i in iris})
+    if not wanted:
+        return {}
+    values = " ".join(f"<{i}>" for i in wanted if not re.search(r'[<>"{}|^`\\\s]', i))
+    query = f"""
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT ?iri ?label ?rank WHERE {{
+          VALUES ?iri {{ {values} }}
+          {{ ?iri skos:prefLabel ?label . BIND (0 AS ?kind) }} UNION {{ ?iri rdfs:label ?label . BIND (2 AS ?kind) }}
+          FILTER (LANG(?label) = "{lang}" || LANG(?label) = "")
+          BIND (?kind + IF(LANG(?label) = "", 1, 0) AS ?rank)
+        }}"""
+    result = select(engine, query, origin="labels") if isinstance(engine, ox.Store) else engine.select(query, origin="labels")
+    best: dict[str, tuple] = {}
+    for iri, label, rank in result.rows:
+        if iri not in best or (rank, label) < best[iri]:
+            best[iri] = (rank, label)
+    return {iri: label for iri, (rank, label) in best.items()}
