@@ -23,6 +23,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import virtuoso_server
+
 from stedenbanden import catalogue, store
 from stedenbanden.cli import cli
 from stedenbanden.remote import Endpoint, ntriples
@@ -67,8 +69,8 @@ def arq(tmp_path_factory):
     java = shutil.which("java")
     missing = [name for name in JARS if not (JAVA / f"{name}.jar").exists()]
     if not java or missing:
-        pytest.skip(f"SKIPPED LOUDLY: Apache Jena cannot run here (java: {java or 'missing'}; missing jars: "
-                    f"{', '.join(missing) or 'none'}): run `sh tests/system-packages.sh`")
+        virtuoso_server.missing(f"Apache Jena cannot run here (java: {java or 'missing'}; missing jars: "
+                                f"{', '.join(missing) or 'none'}): run `sh tests/system-packages.sh`")
     folder = tmp_path_factory.mktemp("jena")
     bundles = folder / "bundles"
     with zipfile.ZipFile(JAVA / "jena-core.jar") as jar:

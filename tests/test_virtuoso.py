@@ -34,10 +34,12 @@ def kbcli(*args, input=None, env=None):
 
 @pytest.fixture(scope="module")
 def virtuoso(tmp_path_factory):
-    """A running Virtuoso with an empty database; stopped (by its process id) after the module."""
+    """A running Virtuoso with an empty database; stopped (by its process id) after the module.
+    Without Virtuoso the tests fail, saying what to install, or are skipped where it cannot be
+    installed (no apt-get)."""
     found = virtuoso_server.binaries()
     if isinstance(found, str):
-        pytest.skip(f"SKIPPED LOUDLY: {found}")
+        virtuoso_server.missing(found)
     process, running = virtuoso_server.start(tmp_path_factory.mktemp("virtuoso"))
     try:
         yield running

@@ -79,6 +79,16 @@ class Virtuoso:
     sql_port: int
 
 
+def missing(reason: str) -> None:
+    """Fail with ``reason`` where the Debian package can be installed (apt-get is there: run
+    tests/system-packages.sh), skip loudly with it where it cannot."""
+    import pytest
+
+    if shutil.which("apt-get"):
+        pytest.fail(reason)
+    pytest.skip(f"SKIPPED: {reason}; this machine has no apt-get to install the Debian package")
+
+
 def binaries() -> tuple[str, str] | str:
     """The paths of ``virtuoso-t`` and ``isql-vt``, or the reason they are not there."""
     server = shutil.which("virtuoso-t")
