@@ -269,3 +269,12 @@ def test_results_are_read_by_datatype(binding, value):
 
     read = _json_value(binding)
     assert read == value and type(read) is type(value)
+
+
+def test_sparql_update_into_the_default_graph_suggests_graph(virtuoso):
+    """Through SPARQL Update too, Virtuoso has no default graph to replace; the message says --graph."""
+    result = kbcli("load", "--endpoint", virtuoso.url, "--user", virtuoso.user,
+                   "--store-endpoint", virtuoso.url.replace("/sparql", "/no-graph-store"),
+                   env={"KB_ENDPOINT_PASSWORD": virtuoso.password})
+    assert result.exit_code == 1
+    assert "default graph" in result.stderr and "load into a named graph with --graph IRI" in result.stderr

@@ -146,8 +146,8 @@ class Endpoint:
                     "and query it with the same --graph")
         elif exc.code in (401, 403):
             hint = ("; the store does not let this user write: give --user (password in KB_ENDPOINT_PASSWORD) "
-                    "of an account allowed to update (Virtuoso: a user with the SPARQL_UPDATE role, through "
-                    "--store-endpoint .../sparql-graph-crud-auth; see the README, \"Stores tested\")")
+                    "of an account allowed to update (Virtuoso: a user with the SPARQL_UPDATE role; with --user "
+                    "kb load writes through its .../sparql-graph-crud-auth; see the README, \"Stores tested\")")
         return KbError(f"{url} answered HTTP {exc.code}: {message}{hint}")
 
     def store_urls(self) -> list[str]:
