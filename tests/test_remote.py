@@ -288,3 +288,13 @@ def test_serve_starts_answers_and_stops_cleanly():
     finally:
         if process.poll() is None:
             process.kill()
+
+
+def test_load_checks_the_triple_count_afterwards(fake_server):
+    """A store that accepts the load but then holds another number of triples is an error, not a success."""
+    body = b'{"head": {"vars": ["n"]}, "results": {"bindings": [{"n": {"type": "literal", "datatype": "http://www.w3.org/2001/XMLSchema#integer", "value": "5"}}]}}'
+    url, _ = fake_server(content_type="application/sparql-results+json", body=body)
+    result = kbcli("load", "--endpoint", url)
+    assert result.exit_code == 1
+    assert "after the load the store holds 5 triples in the default graph, but" in result.stderr
+    assert "load into one with --graph IRI" in result.stderr

@@ -11,7 +11,6 @@ embedded engine's substitution, it constrains projected variables only.
 from __future__ import annotations
 
 import ast
-import base64
 import json
 import socket
 import urllib.error
