@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -107,6 +108,33 @@ def test_report_against_the_endpoint(endpoint):
     assert result.exit_code == 0, result.output
     statuses = [row["status"] for row in csv.DictReader(io.StringIO(result.stdout))]
     assert len(statuses) == 36 and set(statuses) == {"OK"}
+
+
+@pytest.mark.parametrize("fixture, exit_code, statuses", [
+    ("ghana", 1, {"links-GH": "CONTRADICTED"}),
+    ("changed", 1, {"links-TR": "MISMATCH", "links-country-sum": "MISMATCH"}),
+])
+def test_report_against_the_endpoint_fails_as_locally(fixture, exit_code, statuses, endpoint, tmp_path):
+    """Documented links against a figure (CONTRADICTED) and a changed figure (MISMATCH) give the
+    local report and exit code on the Oxigraph server too."""
+    import shutil
+
+    if fixture == "ghana":
+        data = [resource("data"), Path(__file__).parent / "fixtures" / "ghana-two-more-documented-links.ttl"]
+    else:
+        data = [tmp_path / "data"]
+        shutil.copytree(resource("data"), data[0])
+        stats = data[0] / "statistics-2007.ttl"
+        stats.write_text(stats.read_text(encoding="utf-8").replace("sb:numberOfCityLinks 13 ;", "sb:numberOfCityLinks 12 ;"),
+                         encoding="utf-8")
+    options = [arg for path in data for arg in ("--data", str(path))]
+    graph = f"{GRAPH}/{fixture}"
+    assert kbcli(*options, "load", "--endpoint", endpoint, "--graph", graph).exit_code == 0
+    remote = kbcli("report", "--endpoint", endpoint, "--graph", graph, "--format", "csv")
+    local = kbcli(*options, "report", "--format", "csv")
+    assert (remote.exit_code, remote.stdout, remote.stderr) == (local.exit_code, local.stdout, local.stderr)
+    assert remote.exit_code == exit_code
+    assert {r["id"]: r["status"] for r in csv.DictReader(io.StringIO(remote.stdout)) if r["status"] != "OK"} == statuses
 
 
 def test_query_command_output_is_identical(endpoint):
@@ -260,3 +288,13 @@ def test_serve_starts_answers_and_stops_cleanly():
     finally:
         if process.poll() is None:
             process.kill()
+
+
+def test_load_checks_the_triple_count_afterwards(fake_server):
+    """A store that accepts the load but then holds another number of triples is an error, not a success."""
+    body = b'{"head": {"vars": ["n"]}, "results": {"bindings": [{"n": {"type": "literal", "datatype": "http://www.w3.org/2001/XMLSchema#integer", "value": "5"}}]}}'
+    url, _ = fake_server(content_type="application/sparql-results+json", body=body)
+    result = kbcli("load", "--endpoint", url)
+    assert result.exit_code == 1
+    assert "after the load the store holds 5 triples in the default graph, but" in result.stderr
+    assert "load into one with --graph IRI" in result.stderr

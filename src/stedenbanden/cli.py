@@ -516,21 +516,35 @@ def report(state: State, lang, fmt, output, endpoint, graph, timeout, user, pass
 @click.option("--endpoint", required=True, metavar="URL", envvar="KB_ENDPOINT",
               help="The store's SPARQL query URL, e.g. http://127.0.0.1:7878/query [env KB_ENDPOINT].")
 @click.option("--graph", metavar="IRI", help="Named graph to replace (default: the store's default graph).")
-@click.option("--store-endpoint", metavar="URL", help="Graph Store HTTP Protocol URL (default: beside --endpoint, .../store).")
-@click.option("--update-endpoint", metavar="URL", help="SPARQL Update URL, used when the store has no Graph Store support (default: .../update).")
+@click.option("--store-endpoint", metavar="URL",
+              help="Graph Store HTTP Protocol URL (default: beside --endpoint, .../store; for .../sparql also Virtuoso's .../sparql-graph-crud[-auth]).")
+@click.option("--update-endpoint", metavar="URL",
+              help="SPARQL Update URL, used when the store has no Graph Store support (default: .../update; for .../sparql also the query URL).")
 @click.option("--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True, help="Seconds to wait for the store.")
-@click.option("--user", envvar="KB_ENDPOINT_USER", help="User for HTTP basic authentication [env KB_ENDPOINT_USER].")
+@click.option("--user", envvar="KB_ENDPOINT_USER",
+              help="User for HTTP Basic or Digest authentication, whichever the store asks for [env KB_ENDPOINT_USER].")
 @click.option("--password", envvar="KB_ENDPOINT_PASSWORD", help="Password; prefer the environment variable KB_ENDPOINT_PASSWORD.")
 @data_options
 @click.pass_obj
 def load(state: State, endpoint, graph, store_endpoint, update_endpoint, timeout, user, password):
     """Put the knowledge base (ontology and data) into a SPARQL store, replacing the target graph
-    in one request so that a failed load leaves the previous content in place."""
+    in one request so that a failed load leaves the previous content in place, then check the
+    triple count there by a query.
+
+    Virtuoso: give its /sparql URL, a named graph (--graph; it has no writable default graph) and
+    --user of an account with the SPARQL_UPDATE role; kb uses its /sparql-graph-crud-auth (HTTP
+    Digest). See the README, "Stores tested"."""
     from .remote import Endpoint, ntriples
 
     body, count = ntriples(state.store())
-    how = Endpoint(endpoint, graph, timeout, user, password).replace_graph(body, store_endpoint, update_endpoint)
+    store = Endpoint(endpoint, graph, timeout, user, password)
+    how = store.replace_graph(body, store_endpoint, update_endpoint)
     target = f"graph <{graph}>" if graph else "the default graph"
+    found = store.count_triples()
+    if found != count:
+        hint = "" if graph else "; if its default graph is the union of its named graphs, load into one with --graph IRI"
+        raise KbError(f"{endpoint}: after the load the store holds {found} triples in {target}, "
+                      f"but {count} were sent ({how}){hint}")
     click.echo(f"Loaded {count} triples into {target} at {endpoint} ({how}).")
 
 

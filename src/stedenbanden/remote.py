@@ -11,7 +11,6 @@ embedded engine's substitution, it constrains projected variables only.
 from __future__ import annotations
 
 import ast
-import base64
 import json
 import socket
 import urllib.error
@@ -120,46 +119,115 @@ class Endpoint:
             raise KbError(f"{self.url} did not answer a CONSTRUCT query with Turtle: {exc}") from None
 
     def _request(self, url: str, method: str, body: bytes, content_type: str) -> None:
+        """Send one write request. With ``user``, the password is given only when the store asks
+        for it (HTTP 401 with a Basic or Digest challenge: Virtuoso's ``-auth`` endpoints use
+        Digest), through urllib's own authentication handlers."""
         request = urllib.request.Request(url, data=body, method=method, headers={"Content-Type": content_type})
+        handlers = []
         if self.user is not None:
-            token = base64.b64encode(f"{self.user}:{self.password or ''}".encode()).decode()
-            request.add_header("Authorization", f"Basic {token}")
+            passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+            passwords.add_password(None, url, self.user, self.password or "")
+            handlers = [urllib.request.HTTPDigestAuthHandler(passwords), urllib.request.HTTPBasicAuthHandler(passwords)]
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            with urllib.request.build_opener(*handlers).open(request, timeout=self.timeout) as response:
                 response.read()
         except urllib.error.HTTPError as exc:
             raise exc
         except Exception as exc:  # noqa: BLE001
             raise _transport_error(exc, url, self.timeout) from None
 
+    def _write_refused(self, url: str, exc: urllib.error.HTTPError) -> KbError:
+        """The error for a write the store answered with an HTTP error, with what to do about it."""
+        message = _server_message(exc.read())
+        hint = ""
+        if not self.graph and "default graph" in message.lower():
+            hint = ("; this store has no writable default graph: load into a named graph with --graph IRI "
+                    "and query it with the same --graph")
+        elif exc.code in (401, 403):
+            hint = ("; the store does not let this user write: give --user (password in KB_ENDPOINT_PASSWORD) "
+                    "of an account allowed to update (Virtuoso: a user with the SPARQL_UPDATE role; with --user "
+                    "kb load writes through its .../sparql-graph-crud-auth; see the README, \"Stores tested\")")
+        return KbError(f"{url} answered HTTP {exc.code}: {message}{hint}")
+
+    def store_urls(self) -> list[str]:
+        """The Graph Store HTTP Protocol URLs to try, in order: Virtuoso's ``/sparql-graph-crud``
+        (``-auth`` with a user) beside a ``.../sparql`` query URL, then ``.../store`` (Oxigraph)."""
+        base, _, last = self.url.rstrip("/").rpartition("/")
+        virtuoso = [f"{base}/sparql-graph-crud-auth" if self.user is not None else f"{base}/sparql-graph-crud"]
+        return [*(virtuoso if last == "sparql" else []), self.sibling("store")]
+
+    def update_urls(self) -> list[str]:
+        """The SPARQL Update URLs to try: ``.../update`` (Oxigraph), and beside a ``.../sparql``
+        query URL the query URL itself (Virtuoso; ``.../sparql-auth`` with a user)."""
+        base, _, last = self.url.rstrip("/").rpartition("/")
+        virtuoso = [f"{base}/sparql-auth" if self.user is not None else self.url]
+        return [self.sibling("update"), *(virtuoso if last == "sparql" else [])]
+
     def replace_graph(self, triples: bytes, store_url: str | None = None, update_url: str | None = None) -> str:
         """Replace the endpoint's target graph (``graph``, or the default graph) with ``triples``
         (N-Triples) in one request, so a failed load leaves the previous content in place.
 
-        Tries the Graph Store HTTP Protocol (PUT) first, then SPARQL Update (``DROP SILENT`` +
-        ``INSERT DATA`` in one request) when the store has no Graph Store support. Returns the
-        method used. Raises :class:`KbError` when neither works.
+        Tries the Graph Store HTTP Protocol (PUT; blank nodes stay blank nodes) at ``store_url``
+        or :meth:`store_urls` first, then SPARQL Update (``DROP SILENT`` + ``INSERT DATA`` in one
+        request, blank nodes skolemised, see :func:`skolemise`) at ``update_url`` or
+        :meth:`update_urls` when the store has no Graph Store support (HTTP 404, 405 or 501).
+        Returns the method used. Raises :class:`KbError` when the store refuses the write (with a
+        hint to use ``--graph`` when it has no writable default graph, or to give a user allowed
+        to write) or when neither protocol is there.
         """
-        store_url = store_url or self.sibling("store")
         target = urllib.parse.urlencode({"graph": self.graph}) if self.graph else "default"
-        try:
-            self._request(f"{store_url}?{target}", "PUT", triples, NTRIPLES)
-            return "Graph Store HTTP Protocol"
-        except urllib.error.HTTPError as exc:
-            if exc.code not in (404, 405, 501):
-                raise KbError(f"{store_url} answered HTTP {exc.code}: {_server_message(exc.read())}") from None
-        update_url = update_url or self.sibling("update")
+        tried = []
+        for url in [store_url] if store_url else self.store_urls():
+            try:
+                self._request(f"{url}?{target}", "PUT", triples, NTRIPLES)
+                return "Graph Store HTTP Protocol"
+            except urllib.error.HTTPError as exc:
+                if exc.code not in (404, 405, 501):
+                    raise self._write_refused(url, exc) from None
+                tried.append((url, exc.code, _server_message(exc.read())))
         graph = f"GRAPH <{self.graph}>" if self.graph else "DEFAULT"
-        inner = triples.decode("utf-8")
+        inner = skolemise(triples).decode("utf-8")
         update = (f"DROP SILENT {graph} ;\nINSERT DATA {{ GRAPH <{self.graph}> {{\n{inner}}} }}" if self.graph
                   else f"DROP SILENT {graph} ;\nINSERT DATA {{\n{inner}}}")
-        try:
-            self._request(update_url, "POST", update.encode("utf-8"), "application/sparql-update")
-            return "SPARQL Update"
-        except urllib.error.HTTPError as exc:
-            raise KbError(f"{self.url}: the store accepts neither the Graph Store HTTP Protocol at {store_url} "
-                          f"nor SPARQL Update at {update_url} (HTTP {exc.code}: {_server_message(exc.read())}); "
-                          "give the right URLs with --store-endpoint or --update-endpoint") from None
+        for url in [update_url] if update_url else self.update_urls():
+            try:
+                self._request(url, "POST", update.encode("utf-8"), "application/sparql-update")
+                return "SPARQL Update"
+            except urllib.error.HTTPError as exc:
+                if exc.code not in (404, 405, 501):
+                    raise self._write_refused(url, exc) from None
+                tried.append((url, exc.code, _server_message(exc.read())))
+        _, code, message = tried[-1]
+        raise KbError(f"{self.url}: the store accepts neither the Graph Store HTTP Protocol nor SPARQL Update "
+                      f"at the URLs tried ({', '.join(u for u, _, _ in tried)}; last: HTTP {code}: {message}); "
+                      "give the right URLs with --store-endpoint or --update-endpoint")
+
+    def count_triples(self) -> int:
+        """The number of triples in the target graph (``graph``, or the default graph), by a query."""
+        if self.graph:
+            query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{self.graph}> {{ ?s ?p ?o }} }}"
+            rows = Endpoint(self.url, None, self.timeout, self.user, self.password).select(query).rows
+        else:
+            rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows
+        return int(rows[0][0])
+
+
+SKOLEM_BASE = "https://w3id.org/stedenbanden/.well-known/genid/"
+"""Where blank nodes are skolemised when the KB goes to a store through SPARQL Update (RDF 1.1
+Concepts, section 3.5: IRIs under a ``/.well-known/genid/`` path stand for blank nodes), because
+``INSERT DATA`` may not hold blank nodes on every store (Virtuoso: "Blank node ... is not allowed
+in a constant clause")."""
+
+
+def skolemise(triples: bytes) -> bytes:
+    """N-Triples with every blank node ``_:label`` replaced by the IRI :data:`SKOLEM_BASE` + ``label``
+    (the same label, the same IRI), parsed and written by pyoxigraph. Sorted lines."""
+    def term(t):
+        return ox.NamedNode(SKOLEM_BASE + t.value) if isinstance(t, ox.BlankNode) else t
+
+    lines = sorted({f"{term(t.subject)} {t.predicate} {term(t.object)} .\n"
+                    for t in ox.parse(triples, format=ox.RdfFormat.N_TRIPLES)})
+    return "".join(lines).encode("utf-8")
 
 
 def with_values(query: str, bindings: dict[str, Binding] | None) -> str:
@@ -200,6 +268,14 @@ def _response_of(exc: Exception) -> bytes:
 
 def _server_message(body) -> str:
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body or "")
+    if "<html" in text[:2000].lower():
+        # An HTML error page (Virtuoso's): the message is in its <xmp> block, else in the text.
+        import html
+        import re
+
+        inner = re.search(r"<xmp>(.*?)</xmp>", text, re.DOTALL | re.IGNORECASE)
+        text = html.unescape(inner.group(1) if inner else re.sub(r"<[^>]*>", "\n", re.sub(
+            r"<(head|title|h1)\b.*?</\1>", "", text, flags=re.DOTALL | re.IGNORECASE)))
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     message = lines[0] if lines else "(no message)"
     return message[:300]

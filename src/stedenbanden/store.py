@@ -91,14 +91,16 @@ def literal_value(lexical: str, datatype: str | None) -> Value:
 
     Integers become ``int``, decimals ``Decimal``, doubles and floats ``float``, booleans ``bool``;
     every other literal (strings, language-tagged text, ``xsd:gYear`` ...) stays its lexical form.
-    An ill-formed number stays a string rather than raising.
+    Every lexical form of a datatype gives the same value (``"1"^^xsd:boolean`` is True, ``"+05"``
+    is 5, ``"2.50"^^xsd:decimal`` is 2.5), so stores that write values differently agree. An
+    ill-formed value stays a string rather than raising.
     """
     convert = _CONVERTERS.get(datatype)  # one look-up: most literals are text, which stays as it is
     if convert is None:
         return lexical
     try:
         return convert(lexical)
-    except (ValueError, ArithmeticError):
+    except (ValueError, ArithmeticError, KeyError):
         return lexical
 
 
@@ -107,8 +109,10 @@ _CONVERTERS: dict[str | None, Callable[[str], Value]] = {
     XSD + "decimal": Decimal,
     XSD + "double": float,
     XSD + "float": float,
-    XSD + "boolean": lambda lexical: lexical.strip() in ("true", "1"),
+    # xsd:boolean's four lexical forms: Virtuoso writes "1" and "0", Oxigraph "true" and "false"
+    XSD + "boolean": lambda lexical: _BOOLEANS[lexical.strip()],
 }
+_BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 
 
 def turtle_files(paths: Iterable[Union[str, Path]]) -> list[Path]:
