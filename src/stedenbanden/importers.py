@@ -299,6 +299,11 @@ def read_links_csv(path: Path, kb: KbIndex) -> CsvImport:
             raise KbError(f"{where('cbs_code')}: {cells['cbs_code']!r} is not a CBS municipality code; "
                           "write GM and four digits, e.g. GM0599")
         given_name = cells.get("municipality", "")
+        from .places import code_problem
+
+        problem = code_problem(code)
+        if problem:
+            raise KbError(f"{where('cbs_code')}: {problem}; fix the code")
         if code in kb.municipalities:
             iri, name_nl, name_en = kb.municipalities[code]
             if given_name and given_name.casefold() not in (name_nl.casefold(), name_en.casefold()):
