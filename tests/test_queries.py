@@ -157,6 +157,12 @@ def check_municipalities_map(r):
     assert rows["GM0200"]["involvement"] == "none recorded"
 
 
+def check_wikidata_matches(r):
+    rows = r.records()
+    assert len(rows) == 16 + 21  # the municipalities and partners of the recorded links
+    assert sum(1 for row in rows if row["method"] != "unmatched") == 19
+
+
 def check_empty(r):
     assert r.rows == ()
 
@@ -182,6 +188,7 @@ EXPECTED = {
     "register-count-violation": check_empty,
     "link-map": check_link_map,
     "municipalities-map": check_municipalities_map,
+    "wikidata-matches": check_wikidata_matches,
     # the twin-towns data set is not shipped: these give rows only with it loaded (tests/test_twin_towns.py)
     "twin-towns-countries": check_empty,
     "twin-towns-netherlands": check_empty,

