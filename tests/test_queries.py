@@ -159,7 +159,7 @@ def check_municipalities_map(r):
 
 def check_wikidata_matches(r):
     rows = r.records()
-    assert len(rows) == 16 + 21  # the municipalities and partners of the recorded links
+    assert len(rows) == 16 + 20  # the municipalities and partners of the recorded links
     assert sum(1 for row in rows if row["method"] != "unmatched") == 19
 
 
