@@ -194,6 +194,10 @@ EXPECTED = {
     "twin-towns-netherlands": check_empty,
     "twin-towns-dutch": check_empty,
     "twin-towns-kb-links": check_empty,
+    "twin-towns-leads": check_empty,
+    # the Wikidata twinning crawl is imported on demand (tests/test_wikidata.py)
+    "twinning-kb-links": check_empty,
+    "twinning-leads": check_empty,
 }
 
 

@@ -111,3 +111,72 @@ def test_shipped_matches_are_byte_identical_when_regenerated():
     files = places.derive(store.load(ontology_files() + inputs), twin_towns=folder)
     shipped = {p.name: p.read_text(encoding="utf-8") for p in data_files()}
     assert files[wikidata.MATCHES_FILE] == shipped[wikidata.MATCHES_FILE]
+
+
+LEADS_FIXTURE = """
+@prefix sb: <https://w3id.org/stedenbanden/def#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix void: <http://rdfs.org/ns/void#> .
+@prefix tooi: <https://identifier.overheid.nl/tooi/id/gemeente/> .
+@prefix wd: <http://www.wikidata.org/entity/> .
+@prefix tt: <https://example.org/test/> .
+# Wikipedia list: Apeldoorn (NL) with a Moroccan town the KB does not record, and Almelo with Denizli (recorded)
+tt:apeldoorn a sb:ListedTown ; sb:listedName "Apeldoorn" ; sb:listedCountryName "Netherlands" ; sb:nameMatchesMunicipality tooi:gm0200 .
+tt:almelo a sb:ListedTown ; sb:listedName "Almelo" ; sb:listedCountryName "Netherlands" ; sb:nameMatchesMunicipality tooi:gm0141 .
+tt:tetouan a sb:ListedTown ; sb:listedName "Tetouan" ; sb:listedCountryName "Morocco" .
+tt:denizli a sb:ListedTown ; sb:listedName "Denizli" ; sb:listedCountryName "Turkey" .
+tt:p1 a sb:ListedTwinTownPair ; sb:hostTown tt:apeldoorn ; sb:twinTown tt:tetouan ; void:inDataset tt:list .
+tt:p2 a sb:ListedTwinTownPair ; sb:hostTown tt:denizli ; sb:twinTown tt:almelo ; void:inDataset tt:list .
+# Wikidata crawl: Almere's item (Q83178) with Istanbul's (Q406), a pair the KB does not record
+<https://w3id.org/stedenbanden/id/wikidata-twinning/pair/Q406-Q83178> a sb:ListedTwinTownPair ;
+    sb:hostTown wd:Q406 ; sb:twinTown wd:Q83178 ;
+    void:inDataset <https://w3id.org/stedenbanden/graph/wikidata-twinning-2016> .
+"""
+
+
+def test_leads_are_pairs_the_kb_does_not_record():
+    from stedenbanden import store
+    from stedenbanden.catalogue import catalogue
+
+    kb = store.load(store.knowledge_base_files())
+    kb.load(LEADS_FIXTURE.encode("utf-8"), format=ox.RdfFormat.TURTLE)
+    queries = catalogue()
+    wikipedia = queries["twin-towns-leads"].run(kb).records()
+    assert [(r["cbs_code"], r["town"], r["country"]) for r in wikipedia] == [("GM0200", "Tetouan", "MA")]
+    assert wikipedia[0]["lead"].startswith("research lead")
+    wd_leads = queries["twinning-leads"].run(kb).records()
+    assert [(r["municipality"], r["partner"], r["country"]) for r in wd_leads] == [("Almere", "Istanbul", "TR")]
+    assert wd_leads[0]["lead"].startswith("research lead")
+
+
+def test_import_wikidata_twinning_and_the_kb_links_it_also_lists(tmp_path):
+    """The crawl, limited to the pairs of matched Dutch municipalities, names 5 of the KB's links."""
+    from click.testing import CliRunner
+
+    from stedenbanden.cli import cli
+
+    out = tmp_path / "wd-nl.ttl"
+    result = CliRunner().invoke(cli, ["import-wikidata-twinning", "--netherlands", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "413 listed pairs from 34,182 lines" in result.stderr
+    text = out.read_text(encoding="utf-8")
+    assert "dcterms:license <https://creativecommons.org/publicdomain/zero/1.0/>" in text
+    assert CliRunner().invoke(cli, ["import-wikidata-twinning", "--netherlands", "-o", str(out)]).exit_code == 0
+    assert out.read_text(encoding="utf-8") == text  # deterministic
+    result = CliRunner().invoke(cli, ["query", "twinning-kb-links", "--extra-data", str(out), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    names = [line.split(",")[1] for line in result.stdout.splitlines()[1:]]
+    assert names == ["Alkmaar – Bergama", "Almere – Kumasi", "Delft – Adapazarı", "Nijmegen – Gaziantep",
+                     "Rotterdam – Istanbul"]
+    result = CliRunner().invoke(cli, ["validate", "--with-kb", str(out)])
+    assert result.exit_code == 0, result.output
+
+
+def test_import_wikidata_twinning_in_its_named_graph(tmp_path):
+    crawl = wikidata.read_crawl(FIXTURES)
+    quads = list(ox.parse(wikidata.twinning_rdf(crawl, "nquads").encode("utf-8"), format=ox.RdfFormat.N_QUADS))
+    assert {q.graph_name.value for q in quads} == {wikidata.GRAPH}
+    pairs = {q.subject.value for q in quads if q.object.value.endswith("#ListedTwinTownPair")}
+    assert len(pairs) == 8
+    trig = wikidata.twinning_rdf(crawl, "trig")
+    assert len(list(ox.parse(trig.encode("utf-8"), format=ox.RdfFormat.TRIG))) == len(quads)

@@ -26,6 +26,7 @@ LAZY_COMMANDS = {
     "import-twin-towns": "stedenbanden.importers:import_twin_towns_command",
     "generate": "stedenbanden.synthetic:generate_command",
     "derive-places": "stedenbanden.places:derive_places_command_factory()",
+    "import-wikidata-twinning": "stedenbanden.wikidata:import_command_factory()",
 }
 """Commands defined in their own modules: name -> "module:attribute" of the Click command."""
 

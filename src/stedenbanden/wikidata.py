@@ -355,3 +355,123 @@ def derive_matches(store, wikipedia_folder: Path | None, crawl_folder: Path = RE
     LINKED.update(m for m, _ in links)
     outcomes = match_places(places, links, crawl, wikipedia_twins(wikipedia_folder))
     return matches_turtle(outcomes, crawl, wikipedia_folder is not None), outcomes
+
+
+# -------------------------------------------------------------------------------------------------
+# kb import-wikidata-twinning: the crawl's pairs as a listed data set
+# -------------------------------------------------------------------------------------------------
+
+FORMATS = ("turtle", "trig", "nquads")
+
+
+def twinning_turtle(crawl: Crawl, items: set[str] | None = None) -> str:
+    """The crawl's pairs as Turtle (no graph; :func:`twinning_rdf` puts it in :data:`GRAPH`): the
+    data set's description (provenance, CC0, credit), every item as an ``sb:ListedTown`` whose IRI
+    is the Wikidata item itself (so ``skos:exactMatch`` of the KB joins it) with the crawl's label
+    as ``sb:listedName``, and every distinct pair as an ``sb:ListedTwinTownPair`` (``sb:hostTown``:
+    the item with the P190 claim). With ``items``, only the pairs with one of those Q-ids.
+    Deterministic."""
+    pairs = [p for p in crawl.pairs if items is None or p[0] in items or p[1] in items]
+    towns = sorted({q for p in pairs for q in p}, key=lambda q: int(q[1:]))
+    scope = "every pair" if items is None else f"the pairs with one of {len(items)} given items"
+    scope_nl = "alle paren" if items is None else f"de paren met een van {len(items)} opgegeven items"
+    files = "; ".join(f"{n} SHA-256 {d}" + ("" if KNOWN.get(n) == d else " (not the documented version)")
+                      for n, d in crawl.files.items())
+    lines = [
+        "# Listed twinnings from Wikidata (P190, twinned administrative body), a crawl of September 2016,",
+        f"# imported with `kb import-wikidata-twinning`. Named graph <{GRAPH}>.",
+        "# Listed pairs, not verified city links of the knowledge base. Licence: CC0 1.0.",
+        f"# {CREDIT}.",
+        PREFIXES.strip(),
+        "",
+        f"<{GRAPH}> a dcat:Dataset, void:Dataset, prov:Entity ;",
+        '    dcterms:title "Zustersteden in Wikidata (P190), crawl van september 2016"@nl, '
+        '"Twinnings in Wikidata (P190), crawl of September 2016"@en ;',
+        '    rdfs:label "Zustersteden in Wikidata (P190), crawl van september 2016"@nl, '
+        '"Twinnings in Wikidata (P190), crawl of September 2016"@en ;',
+        f'    dcterms:description "{len(pairs)} vermelde paren tussen {len(towns)} Wikidata-items ({scope_nl}), uit '
+        f'{crawl.lines} regels van {RELATIONS_FILE}; dubbele regels eenmaal."@nl, "{len(pairs)} listed pairs between '
+        f'{len(towns)} Wikidata items ({scope}), from {crawl.lines} lines of {RELATIONS_FILE}; repeated lines once '
+        f'({files})."@en ;',
+        "    dcterms:license <https://creativecommons.org/publicdomain/zero/1.0/> ;",
+        f"    dcterms:bibliographicCitation {_string(CREDIT)}@en ;",
+        f"    dcterms:source <{ORIGIN}> ;",
+        f"    prov:wasDerivedFrom <{ORIGIN}/tree/{ORIGIN_COMMIT}>, <https://www.wikidata.org/wiki/Property:P190> .",
+        "",
+    ]
+    for q in towns:
+        lines.append(f"wd:{q} a sb:ListedTown ; sb:listedName {_string(crawl.labels[q])} .")
+    lines.append("")
+    for a, b in pairs:
+        lines.append(f"<{PAIR}{a}-{b}> a sb:ListedTwinTownPair ; sb:hostTown wd:{a} ; sb:twinTown wd:{b} ; "
+                     f"void:inDataset <{GRAPH}> .")
+    return "\n".join(lines) + "\n"
+
+
+def twinning_rdf(crawl: Crawl, fmt: str = "turtle", items: set[str] | None = None) -> str:
+    """The crawl as ``turtle`` (load with ``--extra-data``), ``trig`` or ``nquads`` (in the named
+    graph :data:`GRAPH`). Raises ``ValueError`` for another format."""
+    import pyoxigraph as ox
+
+    text = twinning_turtle(crawl, items)
+    if fmt == "turtle":
+        return text
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    graph = ox.NamedNode(GRAPH)
+    quads = [ox.Quad(t.subject, t.predicate, t.object, graph)
+             for t in ox.parse(text.encode("utf-8"), format=ox.RdfFormat.TURTLE)]
+    rdf_format = ox.RdfFormat.TRIG if fmt == "trig" else ox.RdfFormat.N_QUADS
+    prefixes = {"sb": "https://w3id.org/stedenbanden/def#", "wd": WD, "void": "http://rdfs.org/ns/void#",
+                "dcterms": "http://purl.org/dc/terms/"} if fmt == "trig" else None
+    body = ox.serialize(quads, format=rdf_format, **({"prefixes": prefixes} if prefixes else {})).decode("utf-8")
+    return body
+
+
+def dutch_items(store) -> set[str]:
+    """The Q-ids that municipalities of the KB are matched to (``skos:exactMatch``)."""
+    rows = store.query("""PREFIX sb: <https://w3id.org/stedenbanden/def#>
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT ?item WHERE { ?m a sb:DutchMunicipality ; skos:exactMatch ?item
+        FILTER (STRSTARTS(STR(?item), "http://www.wikidata.org/entity/")) }""")
+    return {r["item"].value[len(WD):] for r in rows}
+
+
+def import_command_factory():
+    """The Click command ``kb import-wikidata-twinning`` (built on first use)."""
+    import click
+
+    @click.command("import-wikidata-twinning")
+    @click.option("--source", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+                  help="Folder with names.tsv and relations.tsv (default: the crawl shipped with kb).")
+    @click.option("--netherlands", is_flag=True,
+                  help="Only the pairs with an item matched to a Dutch municipality of the KB.")
+    @click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default=None,
+                  help="turtle (load with --extra-data), trig or nquads (in the named graph); default: from the file suffix.")
+    @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+                  help="Write to FILE (atomically) instead of standard output.")
+    @click.pass_obj
+    def import_wikidata_twinning(state, source, netherlands, fmt, output):
+        """Import the Wikidata twinning crawl of September 2016 (P190; CC0) as a data set of its
+        own, in the named graph https://w3id.org/stedenbanden/graph/wikidata-twinning-2016: listed
+        pairs between Wikidata items, not city links of the knowledge base. The items are the
+        Wikidata IRIs that the KB's places match (skos:exactMatch). Then ask, e.g.,
+        kb query twinning-kb-links --extra-data FILE.ttl
+        """
+        from .errors import KbUsageError
+        from .formats import emit
+
+        if source is not None and not source.is_dir():
+            raise KbUsageError(f"--source {source}: no such folder")
+        crawl = read_crawl(source or REFERENCE)
+        items = dutch_items(state.store()) if netherlands else None
+        if fmt is None:
+            suffix = output.suffix.lower() if output else ""
+            fmt = {".trig": "trig", ".nq": "nquads"}.get(suffix, "turtle")
+        text = twinning_rdf(crawl, fmt, items)
+        emit(text, output)
+        count = sum(1 for p in crawl.pairs if items is None or p[0] in items or p[1] in items)
+        click.echo(f"{count:,} listed pairs from {crawl.lines:,} lines of {RELATIONS_FILE}; graph <{GRAPH}>"
+                   + (f"; written to {output}" if output else "") + ".", err=True)
+
+    return import_wikidata_twinning
