@@ -147,6 +147,16 @@ def test_leads_are_pairs_the_kb_does_not_record():
     wd_leads = queries["twinning-leads"].run(kb).records()
     assert [(r["municipality"], r["partner"], r["country"]) for r in wd_leads] == [("Almere", "Istanbul", "TR")]
     assert wd_leads[0]["lead"].startswith("research lead")
+    # the same rows on rdflib's own engine
+    import rdflib
+
+    graph = rdflib.Graph()
+    for path in store.knowledge_base_files():
+        graph.parse(path, format="turtle")
+    graph.parse(data=LEADS_FIXTURE, format="turtle")
+    for name in ("twin-towns-leads", "twinning-leads"):
+        query = queries[name]
+        assert store.sort_lists(store.select_rdflib(graph, query.text), query.lists) == query.run(kb), name
 
 
 def test_import_wikidata_twinning_and_the_kb_links_it_also_lists(tmp_path):
@@ -170,6 +180,18 @@ def test_import_wikidata_twinning_and_the_kb_links_it_also_lists(tmp_path):
                      "Rotterdam – Istanbul"]
     result = CliRunner().invoke(cli, ["validate", "--with-kb", str(out)])
     assert result.exit_code == 0, result.output
+    # the same rows on rdflib's own engine
+    import rdflib
+
+    from stedenbanden import store
+    from stedenbanden.catalogue import catalogue
+
+    graph = rdflib.Graph()
+    for path in [*store.knowledge_base_files(), out]:
+        graph.parse(path, format="turtle")
+    query = catalogue()["twinning-kb-links"]
+    kb = store.load([*store.knowledge_base_files(), out])
+    assert store.sort_lists(store.select_rdflib(graph, query.text), query.lists) == query.run(kb)
 
 
 def test_import_wikidata_twinning_in_its_named_graph(tmp_path):
