@@ -15,6 +15,8 @@ Derivation code, run by the maintainers with ``kb derive-places``; its output is
   own GeoNames country feature and the coordinates of its capital as GeoNames records it.
   Nothing is guessed: a place not found is listed as unplaced, with the reason.
   :func:`partner_places_turtle` writes ``data/partner-places.ttl``.
+* The Wikidata matches (``data/wikidata-matches.ttl``) are derived in the same run by
+  :mod:`stedenbanden.wikidata`, when the Wikipedia list of twin towns that confirms them is here.
 
 The register is also what ``kb validate`` and ``kb import-csv`` check CBS codes against
 (:func:`register_codes`, :func:`nearest_codes`).
