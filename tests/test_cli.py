@@ -152,7 +152,7 @@ def test_turtle_syntax_error_names_file_line_column():
 def test_validate_shipped_kb():
     result = kb("validate")
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("OK: 5 file(s) conform")
+    assert result.stdout.startswith("OK: 8 file(s) conform")
 
 
 @pytest.mark.parametrize("fixture", INVALID, ids=lambda p: p.stem)

@@ -112,21 +112,45 @@ def test_violations_write_nothing(tmp_path):
     assert out.read_text() == "previous content\n"
 
 
-def test_new_municipality_and_partner_are_declared(tmp_path):
-    """A municipality that is not in the knowledge base gets its TOOI IRI from the code."""
+def test_municipality_from_the_register_and_new_partner(tmp_path):
+    """A municipality of the 2007 register (Apeldoorn, GM0200, no link in the KB) is not declared
+    again; a new partner is."""
     path = tmp_path / "new.csv"
     path.write_text("cbs_code,municipality,partner,partner_country,partner_type,status,evidence\n"
                     "GM0200,Apeldoorn,Test partner,TR,municipality,uncertain,https://example.org/evidence/1\n")
     imported = read_links_csv(path, index_of(data_files()))
     text = links_turtle(imported)
+    assert not imported.links[0].municipality_is_new
+    assert "sb:dutchMunicipality tooi:gm0200" in text
+    assert check_import(text, imported, data_files()) == []
+
+
+def test_new_municipality_is_declared_without_the_register(tmp_path):
+    """With data that lacks the register (--data without municipalities-2007.ttl), a municipality
+    of 2007 that is not in that data gets its TOOI IRI from the code."""
+    path = tmp_path / "new.csv"
+    path.write_text("cbs_code,municipality,partner,partner_country,partner_type,status,evidence\n"
+                    "GM0200,Apeldoorn,Test partner,TR,municipality,uncertain,https://example.org/evidence/1\n")
+    files = [p for p in data_files() if p.name != "municipalities-2007.ttl"]
+    imported = read_links_csv(path, index_of(files))
+    text = links_turtle(imported)
     assert "tooi:gm0200 a tooiont:Gemeente, sb:DutchMunicipality" in text
     assert 'sb:cbsMunicipalityCode "GM0200"' in text
     assert "partner:test-partner a sb:PartnerMunicipality" in text
     assert imported.links[0].link == LINK + "apeldoorn-test-partner"
-    assert check_import(text, imported, data_files()) == []
+    assert check_import(text, imported, files) == []
 
 
 ERRORS = [
+    ("cbs_code,municipality,partner,partner_country,status,evidence\nGM9999,Nergens,Nador,MA,named,https://example.org/a\n",
+     "x.csv, row 2, column cbs_code: GM9999 is not the CBS code of a municipality of 1 January 2007; the nearest "
+     "codes in the register are GM1926 (Pijnacker-Nootdorp), GM1955 (Montferland), GM1987 (Menterwolde); fix the code"),
+    ("cbs_code,municipality,partner,partner_country,status,evidence\nGM0004,Nergens,Nador,MA,named,https://example.org/a\n",
+     "x.csv, row 2, column cbs_code: GM0004 is not the CBS code of a municipality of 1 January 2007; the nearest "
+     "codes in the register are GM0003 (Appingedam), GM0005 (Bedum), GM0007 (Bellingwedde); fix the code"),
+    ("cbs_code,municipality,partner,partner_country,status,evidence\nGM0364,Amsterdam,Nador,MA,named,https://example.org/a\n",
+     "x.csv, row 2, column municipality: 'Amsterdam' is not the name of GM0364; the knowledge base calls it "
+     "'Andijk' (fix the name or the code)"),
     ("cbs_code,partner,partner_country,status,evidence\nGM599,Nador,MA,named,https://example.org/a\n",
      "x.csv, row 2, column cbs_code: 'GM599' is not a CBS municipality code; write GM and four digits, e.g. GM0599"),
     ("cbs_code,partner,partner_country,status,evidence\nGM0599,Nador,DE,named,https://example.org/a\n",
@@ -143,8 +167,6 @@ ERRORS = [
      "x.csv, row 2, column end_year: 2001 is before the start year 2005; correct one of them"),
     ("cbs_code,municipality,partner,partner_country,status,evidence\nGM0599,Amsterdam,X,MA,named,https://e.org/a\n",
      "x.csv, row 2, column municipality: 'Amsterdam' is not the name of GM0599; the knowledge base calls it 'Rotterdam'"),
-    ("cbs_code,partner,partner_country,status,evidence\nGM0200,X,MA,named,https://e.org/a\n",
-     "x.csv, row 2, column municipality: GM0200 is not in the knowledge base; give the municipality's official Dutch name"),
     ("cbs_code,partner,partner_country,status,evidence,year\n",
      "x.csv, row 1, column 6: unknown column 'year'; the columns are cbs_code,"),
     ("cbs_code,partner,status,evidence\n",

@@ -29,6 +29,11 @@ def test_wheel_contains_package_data(wheel):
         assert shipped and shipped <= names, f"{folder}/ is missing from the wheel"
     assert "stedenbanden/figures.toml" in names
     assert "stedenbanden/ontology/shapes.ttl" in names
+    # reference data that kb needs at run time (the register check, kb import-wikidata-twinning)
+    for path in ("reference/cbs-municipalities-2007/gemeente_2007.topojson", "reference/cbs-municipalities-2007/README.md",
+                 "reference/wikidata-twinning-2016/names.tsv", "reference/wikidata-twinning-2016/relations.tsv",
+                 "reference/wikidata-twinning-2016/README.md"):
+        assert f"stedenbanden/{path}" in names, path
     assert {"stedenbanden/reference/twin-cities/README.md", "stedenbanden/reference/twin-cities/twin_cities_raw.csv.gz",
             "stedenbanden/reference/twin-cities/twin_cities.csv.gz"} <= names
 

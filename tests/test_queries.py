@@ -64,7 +64,8 @@ def check_initiative(r):
 def check_municipalities(r):
     (row,) = r.records()
     assert row["involved"] == 22
-    assert row["all_municipalities"] == 443
+    assert row["all_municipalities"] == 443   # counted in the register (data/municipalities-2007.ttl)
+    assert row["cbs_published"] == 443        # the CBS figure, a stored statistic
     assert row["share_percent"] == Decimal("4.97")
     assert (row["published_percent"], row["qualifier"]) == (5, "approximate")
     assert row["documented"] == 14
@@ -132,6 +133,36 @@ def check_large_municipalities(r):
     assert all(row["published_percent"] == 100 for row in rows.values())
 
 
+def check_link_map(r):
+    """The 22 recorded links, 23 rows (Amsterdam – Curaçao en Sint Maarten has two partners); all
+    but Kadjebi and São Vicente placed at both ends (points: CBS boundaries, GeoNames)."""
+    rows = r.records()
+    assert len(rows) == 23 and len({row["link"] for row in rows}) == 22
+    unplaced = sorted(row["partner"] for row in rows if row["placed"] != "both")
+    assert unplaced == ["Kadjebi District", "São Vicente"]
+    assert all(row["placed"] == "municipality only" and row["place_basis"].startswith("not placed")
+               for row in rows if row["partner"] in unplaced)
+    almelo = next(row for row in rows if row["cbs_code"] == "GM0141")
+    assert (almelo["partner_lat"], almelo["partner_long"]) == (Decimal("37.77417"), Decimal("29.0875"))  # GeoNames 317109
+    assert 52.2 < almelo["municipality_lat"] < 52.5 and 6.5 < almelo["municipality_long"] < 6.8
+
+
+def check_municipalities_map(r):
+    rows = by(r, "cbs_code")
+    assert len(rows) == 443 and all(row["lat"] is not None for row in rows.values())
+    involvement = [row["involvement"] for row in rows.values()]
+    assert (involvement.count("documented"), involvement.count("uncertain only")) == (14, 1)  # as municipalities
+    assert rows["GM0479"]["involvement"] == "uncertain only"  # Zaanstad: only Kaman, uncertain
+    assert (rows["GM0599"]["links"], rows["GM0599"]["named_or_documented"]) == (6, 2)
+    assert rows["GM0200"]["involvement"] == "none recorded"
+
+
+def check_wikidata_matches(r):
+    rows = r.records()
+    assert len(rows) == 16 + 20  # the municipalities and partners of the recorded links
+    assert sum(1 for row in rows if row["method"] != "unmatched") == 19
+
+
 def check_empty(r):
     assert r.rows == ()
 
@@ -154,11 +185,19 @@ EXPECTED = {
     "initiator-sum-violation": check_empty,
     "coverage-violation": check_empty,
     "observation-duplicate-violation": check_empty,
+    "register-count-violation": check_empty,
+    "link-map": check_link_map,
+    "municipalities-map": check_municipalities_map,
+    "wikidata-matches": check_wikidata_matches,
     # the twin-towns data set is not shipped: these give rows only with it loaded (tests/test_twin_towns.py)
     "twin-towns-countries": check_empty,
     "twin-towns-netherlands": check_empty,
     "twin-towns-dutch": check_empty,
     "twin-towns-kb-links": check_empty,
+    "twin-towns-leads": check_empty,
+    # the Wikidata twinning crawl is imported on demand (tests/test_wikidata.py)
+    "twinning-kb-links": check_empty,
+    "twinning-leads": check_empty,
 }
 
 

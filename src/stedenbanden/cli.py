@@ -25,6 +25,8 @@ LAZY_COMMANDS = {
     "import-csv": "stedenbanden.importers:import_csv_command",
     "import-twin-towns": "stedenbanden.importers:import_twin_towns_command",
     "generate": "stedenbanden.synthetic:generate_command",
+    "derive-places": "stedenbanden.places:derive_places_command_factory()",
+    "import-wikidata-twinning": "stedenbanden.wikidata:import_command_factory()",
 }
 """Commands defined in their own modules: name -> "module:attribute" of the Click command."""
 
@@ -42,7 +44,10 @@ class KbGroup(click.Group):
             import importlib
 
             module, attribute = LAZY_COMMANDS[name].split(":")
-            self.add_command(data_options(getattr(importlib.import_module(module), attribute)), name)
+            command = getattr(importlib.import_module(module), attribute.removesuffix("()"))
+            if attribute.endswith("()"):
+                command = command()
+            self.add_command(data_options(command), name)
         return super().get_command(ctx, name)
 
     def invoke(self, ctx):

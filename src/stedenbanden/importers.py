@@ -248,9 +248,12 @@ def read_links_csv(path: Path, kb: KbIndex) -> CsvImport:
     alternative name, case-insensitive) keeps its IRI, a new one becomes ``sbid:partner/<name>``
     (``-<country>`` added when another partner already has that IRI). Raises :class:`KbError`
     naming the file, row and column for every value it cannot use, for a link that is already in
-    the knowledge base, and for two rows with the same municipality and partner; raises
+    the knowledge base, for a CBS code that is not in the register of 1 January 2007 (naming the
+    nearest real codes), and for two rows with the same municipality and partner; raises
     :class:`KbUsageError` when the file does not exist.
     """
+    from .places import code_problem
+
     header, records = _read_table(path)
     name = str(path)
     columns = [re.sub(r"[\s\-]+", "_", h.strip().lower()) for h in header]
@@ -299,6 +302,9 @@ def read_links_csv(path: Path, kb: KbIndex) -> CsvImport:
             raise KbError(f"{where('cbs_code')}: {cells['cbs_code']!r} is not a CBS municipality code; "
                           "write GM and four digits, e.g. GM0599")
         given_name = cells.get("municipality", "")
+        problem = code_problem(code)
+        if problem:
+            raise KbError(f"{where('cbs_code')}: {problem}; fix the code")
         if code in kb.municipalities:
             iri, name_nl, name_en = kb.municipalities[code]
             if given_name and given_name.casefold() not in (name_nl.casefold(), name_en.casefold()):

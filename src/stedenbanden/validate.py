@@ -268,6 +268,50 @@ def _violation_queries(oxstore: ox.Store) -> list[Violation]:
     return found
 
 
+CBS_CODE = "https://w3id.org/stedenbanden/def#cbsMunicipalityCode"
+DC_SOURCE = "http://purl.org/dc/terms/source"
+
+
+def register_violations(oxstore: ox.Store) -> list[Violation]:
+    """A violation for every well-formed ``sb:cbsMunicipalityCode`` that is not the code of a
+    municipality of 1 January 2007 in the shipped register (:func:`stedenbanden.places.register_codes`),
+    naming the nearest real codes. Synthetic test data (municipalities all of whose
+    ``dcterms:source`` are under ``.../id/synthetic/``, as ``kb generate`` writes) is exempt."""
+    import re
+
+    from .places import SYNTHETIC, code_problem, register_codes, register_names
+
+    codes = register_codes()
+    names = register_names()
+    label = ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
+    alt = ox.NamedNode("http://www.w3.org/2004/02/skos/core#altLabel")
+    found = []
+    for quad in oxstore.quads_for_pattern(None, ox.NamedNode(CBS_CODE), None, ox.DefaultGraph()):
+        code = quad.object.value
+        subject = quad.subject.value if isinstance(quad.subject, ox.NamedNode) else "[blank node]"
+        if code in codes:
+            given = {q.object.value for p in (label, alt)
+                     for q in oxstore.quads_for_pattern(quad.subject, p, None, ox.DefaultGraph())
+                     if getattr(q.object, "language", None) == "nl"}
+            if given and names[code].casefold() not in {g.casefold() for g in given}:
+                found.append(Violation(
+                    focus=subject, path=CBS_CODE,
+                    message=(f"{code} is {names[code]!r} in the register of 1 January 2007, but this municipality's "
+                             f"Dutch name is {sorted(given)[0]!r}; fix the name or the code."),
+                    check="register:cbs-2007", files=(), component="register:cbs-2007"))
+            continue
+        if not re.fullmatch(r"GM[0-9]{4}", code):
+            continue  # malformed codes are reported by the shapes
+        sources = [q.object.value for q in oxstore.quads_for_pattern(quad.subject, ox.NamedNode(DC_SOURCE), None,
+                                                                     ox.DefaultGraph())]
+        if sources and all(s.startswith(SYNTHETIC) for s in sources):
+            continue
+        found.append(Violation(focus=subject, path=CBS_CODE,
+                               message=code_problem(code) + "; fix the code (kb query municipalities-map lists them all).",
+                               check="register:cbs-2007", files=(), component="register:cbs-2007"))
+    return found
+
+
 def validate(data: Sequence[Path], names: dict[str, str] | None = None, engine: str = "auto",
              step: Callable[[str], None] | None = None, progress=None) -> ValidationReport:
     """Validate the data ``files`` together with the ontology against the shipped SHACL shapes and
@@ -292,6 +336,7 @@ def validate(data: Sequence[Path], names: dict[str, str] | None = None, engine: 
     violations = shacl_violations(oxstore, engine)
     step("running the violation queries")
     violations += _violation_queries(oxstore)
+    violations += register_violations(oxstore)
     if any(_names_a_node(v.focus) for v in violations):
         # Only now, and only to name the file of each problem, load every file in its own graph.
         step("finding the files the problems are in")
