@@ -127,7 +127,9 @@ class Endpoint:
         if self.user is not None:
             passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
             passwords.add_password(None, url, self.user, self.password or "")
-            handlers = [urllib.request.HTTPDigestAuthHandler(passwords), urllib.request.HTTPBasicAuthHandler(passwords)]
+            digest = urllib.request.HTTPDigestAuthHandler(passwords)
+            handlers = [digest, urllib.request.HTTPBasicAuthHandler(passwords)]
+            self._answer_digest_challenge(request, digest)
         try:
             with urllib.request.build_opener(*handlers).open(request, timeout=self.timeout) as response:
                 response.read()
@@ -135,6 +137,42 @@ class Endpoint:
             raise exc
         except Exception as exc:  # noqa: BLE001
             raise _transport_error(exc, url, self.timeout) from None
+
+    def _answer_digest_challenge(self, request: urllib.request.Request, digest: urllib.request.HTTPDigestAuthHandler) -> None:
+        """Give ``request`` its Digest ``Authorization`` before its body is sent, when the store asks
+        for Digest. A store that answers the unauthenticated write with 401 stops reading a large
+        body (Virtuoso does), so the client would see a broken pipe instead of the challenge: ask
+        for it first with a HEAD request, which changes nothing, and answer it with urllib's own
+        Digest code. Any other answer to the HEAD leaves ``request`` as it is."""
+        probe = urllib.request.Request(request.full_url, method="HEAD")
+        try:
+            with urllib.request.urlopen(probe, timeout=self.timeout):
+                return
+        except urllib.error.HTTPError as exc:
+            challenge = exc.headers.get("WWW-Authenticate", "") if exc.code == 401 else ""
+        except Exception:  # noqa: BLE001 - the write itself will report what is wrong
+            return
+        scheme, _, rest = challenge.partition(" ")
+        if scheme.lower() != "digest":
+            return
+        fields = urllib.request.parse_keqv_list(filter(None, urllib.request.parse_http_list(rest)))
+        # the credentials are tried on the HEAD first: a wrong password is then an HTTP 401 here,
+        # not a broken pipe in the middle of the body
+        authorization = digest.get_authorization(probe, fields)
+        if not authorization:
+            return
+        probe.add_unredirected_header("Authorization", f"Digest {authorization}")
+        try:
+            with urllib.request.urlopen(probe, timeout=self.timeout):
+                pass
+        except urllib.error.HTTPError as exc:
+            if exc.code == 401:
+                raise exc
+        except Exception:  # noqa: BLE001 - the write itself will report what is wrong
+            return
+        authorization = digest.get_authorization(request, fields)
+        if authorization:
+            request.add_unredirected_header("Authorization", f"Digest {authorization}")
 
     def _write_refused(self, url: str, exc: urllib.error.HTTPError) -> KbError:
         """The error for a write the store answered with an HTTP error, with what to do about it."""
@@ -165,11 +203,11 @@ class Endpoint:
 
     def replace_graph(self, triples: bytes, store_url: str | None = None, update_url: str | None = None) -> str:
         """Replace the endpoint's target graph (``graph``, or the default graph) with ``triples``
-        (N-Triples) in one request, so a failed load leaves the previous content in place.
+        (N-Triples) so that a failed load leaves the previous content in place.
 
-        Tries the Graph Store HTTP Protocol (PUT; blank nodes stay blank nodes) at ``store_url``
-        or :meth:`store_urls` first, then SPARQL Update (``DROP SILENT`` + ``INSERT DATA`` in one
-        request, blank nodes skolemised, see :func:`skolemise`) at ``update_url`` or
+        Tries the Graph Store HTTP Protocol (one PUT; blank nodes stay blank nodes) at ``store_url``
+        or :meth:`store_urls` first, then SPARQL Update (see :meth:`_replace_by_update`; blank
+        nodes skolemised, see :func:`skolemise`) at ``update_url`` or
         :meth:`update_urls` when the store has no Graph Store support (HTTP 404, 405 or 501).
         Returns the method used. Raises :class:`KbError` when the store refuses the write (with a
         hint to use ``--graph`` when it has no writable default graph, or to give a user allowed
@@ -185,13 +223,10 @@ class Endpoint:
                 if exc.code not in (404, 405, 501):
                     raise self._write_refused(url, exc) from None
                 tried.append((url, exc.code, _server_message(exc.read())))
-        graph = f"GRAPH <{self.graph}>" if self.graph else "DEFAULT"
-        inner = skolemise(triples).decode("utf-8")
-        update = (f"DROP SILENT {graph} ;\nINSERT DATA {{ GRAPH <{self.graph}> {{\n{inner}}} }}" if self.graph
-                  else f"DROP SILENT {graph} ;\nINSERT DATA {{\n{inner}}}")
+        lines = skolemise(triples).decode("utf-8").splitlines(keepends=True)
         for url in [update_url] if update_url else self.update_urls():
             try:
-                self._request(url, "POST", update.encode("utf-8"), "application/sparql-update")
+                self._replace_by_update(url, lines)
                 return "SPARQL Update"
             except urllib.error.HTTPError as exc:
                 if exc.code not in (404, 405, 501):
@@ -202,6 +237,40 @@ class Endpoint:
                       f"at the URLs tried ({', '.join(u for u, _, _ in tried)}; last: HTTP {code}: {message}); "
                       "give the right URLs with --store-endpoint or --update-endpoint")
 
+    def _replace_by_update(self, url: str, lines: list[str]) -> None:
+        """Replace the target graph with the N-Triples ``lines`` through SPARQL Update at ``url``.
+
+        Up to :data:`UPDATE_CHUNK` triples go in one request (``DROP SILENT`` + ``INSERT DATA``).
+        More are first inserted, :data:`UPDATE_CHUNK` at a time, into a staging graph of their own,
+        which one ``MOVE`` then puts in the target's place: Virtuoso 7.2's SPARQL compiler runs out
+        of memory on one ``INSERT DATA`` of about 5,000 triples, and a failed load must still leave
+        the previous content as it was (a failed chunk drops only the staging graph). Raises
+        urllib's ``HTTPError`` for a refused request and :class:`KbError` for a transport error.
+        """
+        target = f"GRAPH <{self.graph}>" if self.graph else "DEFAULT"
+
+        def post(update: str) -> None:
+            self._request(url, "POST", update.encode("utf-8"), "application/sparql-update")
+
+        if len(lines) <= UPDATE_CHUNK:
+            inner = "".join(lines)
+            post(f"DROP SILENT {target} ;\nINSERT DATA {{ GRAPH <{self.graph}> {{\n{inner}}} }}" if self.graph
+                 else f"DROP SILENT {target} ;\nINSERT DATA {{\n{inner}}}")
+            return
+        import secrets
+
+        staging = f"{STAGING_BASE}{secrets.token_hex(8)}"
+        try:
+            for start in range(0, len(lines), UPDATE_CHUNK):
+                post(f"INSERT DATA {{ GRAPH <{staging}> {{\n{''.join(lines[start:start + UPDATE_CHUNK])}}} }}")
+            post(f"MOVE SILENT GRAPH <{staging}> TO {target}")
+        except BaseException:
+            try:
+                post(f"DROP SILENT GRAPH <{staging}>")
+            except Exception:  # noqa: BLE001 - the first error is the one to report
+                pass
+            raise
+
     def count_triples(self) -> int:
         """The number of triples in the target graph (``graph``, or the default graph), by a query."""
         if self.graph:
@@ -211,6 +280,13 @@ class Endpoint:
             rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").rows
         return int(rows[0][0])
 
+
+UPDATE_CHUNK = 2000
+"""Triples per ``INSERT DATA`` request of a load through SPARQL Update (see
+:meth:`Endpoint._replace_by_update`)."""
+
+STAGING_BASE = "https://w3id.org/stedenbanden/graph/kb-load-staging/"
+"""Where a load through SPARQL Update stages its triples before one ``MOVE`` replaces the target."""
 
 SKOLEM_BASE = "https://w3id.org/stedenbanden/.well-known/genid/"
 """Where blank nodes are skolemised when the KB goes to a store through SPARQL Update (RDF 1.1
