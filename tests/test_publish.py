@@ -243,7 +243,7 @@ def test_an_error_during_the_build_leaves_the_previous_release_untouched(site, t
     def broken(*args, **kwargs):
         raise KbError("the chart library broke")
 
-    monkeypatch.setattr(publish, "draw_charts", broken)
+    monkeypatch.setattr(publish.charts, "draw_charts", broken)
     with pytest.raises(KbError, match="chart library broke"):
         publish.publish(kb, kb_files, previous, version="9.9.9", date=DATE)
     assert files_of(previous) == before

@@ -1,0 +1,50 @@
+"""``kb publish``: the knowledge base as an open-data release, a folder for any static web host.
+
+A release holds, for one version of the knowledge base (ontology and data)::
+
+    index.html               the report's figures (published and regenerated), charts, city links,
+                             downloads: the page a person starts from
+    browse.html              every resource that has a page, grouped by kind
+    catalog.ttl              the dataset description: DCAT (checked against DCAT-AP 3.0.1) and VoID
+    dumps/stedenbanden.ttl   the whole knowledge base as Turtle (sorted, prefixed, diff-friendly)
+    dumps/stedenbanden.nt    ... as sorted N-Triples
+    dumps/stedenbanden.jsonld, dumps/context.jsonld   ... as JSON-LD, with its context file
+    charts/*.svg             links per partner country, per initiator, per theme
+    ontology/index.html      the ontology documented by pyLODE (English; ontology/nl.html Dutch)
+    doc/<path>.html          one page per resource https://w3id.org/stedenbanden/id/<path>
+    doc/tooi/gmNNNN.html     one page per Dutch municipality (TOOI IRI .../tooi/id/gemeente/gmNNNN)
+    static/style.css
+    SHA256SUMS               checksums of every other file (``sha256sum -c SHA256SUMS``)
+
+Things (``/id/...``) are described at ``/doc/...``, as the Dutch URI strategy has it; pages link
+to each other with relative links, so the folder works from any host path. The release is built
+in a temporary folder beside the target and moved into place only when complete; two builds of
+the same input give byte-identical folders (no clock, no random identifiers: the release date
+comes from ``--date`` or ``SOURCE_DATE_EPOCH``, or is left out).
+
+Heavy libraries (rdflib, jinja2, pyshacl, pyLODE, matplotlib) are imported inside functions so
+that ``kb`` starts quickly.
+
+The package's modules are the parts of a release: :mod:`.dumps` (``dumps/``), :mod:`.catalog`
+(``catalog.ttl``), :mod:`.ontology_docs` (``ontology/``), :mod:`.charts` (``charts/``), :mod:`.site`
+(the pages), :mod:`.release` (building the whole and moving it into place), :mod:`.command`
+(``kb publish``); :mod:`.common` holds the IRIs and file helpers they share.
+"""
+
+from .. import __version__
+from .catalog import check_description, describe, shapes_path
+from .charts import Chart, draw_charts
+from .command import publish_command
+from .common import (CATALOG, DATASET, DEFAULT_BASE_URL, LICENCE, NETHERLANDS, PROFILE, PUBLISHER, SBDEF, SBID,
+                     SERVICE, TOOI_GEMEENTE)
+from .dumps import Dump, read_knowledge_base, write_dumps
+from .ontology_docs import ontology_docs
+from .release import Release, build, is_release, publish, release_date
+from .site import Row, Value, page_path, relative
+
+__all__ = [
+    "CATALOG", "DATASET", "DEFAULT_BASE_URL", "LICENCE", "NETHERLANDS", "PROFILE", "PUBLISHER", "SBDEF", "SBID",
+    "SERVICE", "TOOI_GEMEENTE", "Chart", "Dump", "Release", "Row", "Value", "__version__", "build",
+    "check_description", "describe", "draw_charts", "is_release", "ontology_docs", "page_path", "publish",
+    "publish_command", "read_knowledge_base", "relative", "release_date", "shapes_path", "write_dumps",
+]
