@@ -15,10 +15,12 @@ A release holds, for one version of the knowledge base (ontology and data)::
     doc/tooi/gmNNNN.html     one page per Dutch municipality (TOOI IRI .../tooi/id/gemeente/gmNNNN)
     static/style.css
     SHA256SUMS               checksums of every other file (``sha256sum -c SHA256SUMS``)
+    .kb-release.json         the manifest: every file this release wrote, the only files a later
+                             ``kb publish`` into the folder replaces
 
 Things (``/id/...``) are described at ``/doc/...``, as the Dutch URI strategy has it; pages link
 to each other with relative links, so the folder works from any host path. The release is built
-in a temporary folder beside the target and moved into place only when complete; two builds of
+in a temporary folder inside the target and moved into place only when complete; two builds of
 the same input give byte-identical folders (no clock, no random identifiers: the release date
 comes from ``--date`` or ``SOURCE_DATE_EPOCH``, or is left out).
 
@@ -39,11 +41,11 @@ from .common import (CATALOG, DATASET, DEFAULT_BASE_URL, LICENCE, NETHERLANDS, P
                      SERVICE, TOOI_GEMEENTE)
 from .dumps import Dump, read_knowledge_base, write_dumps
 from .ontology_docs import ontology_docs
-from .release import Release, build, is_release, publish, release_date
+from .release import MANIFEST, Release, build, is_release, publish, release_date
 from .site import Row, Value, page_path, relative
 
 __all__ = [
-    "CATALOG", "DATASET", "DEFAULT_BASE_URL", "LICENCE", "NETHERLANDS", "PROFILE", "PUBLISHER", "SBDEF", "SBID",
+    "CATALOG", "DATASET", "MANIFEST", "DEFAULT_BASE_URL", "LICENCE", "NETHERLANDS", "PROFILE", "PUBLISHER", "SBDEF", "SBID",
     "SERVICE", "TOOI_GEMEENTE", "Chart", "Dump", "Release", "Row", "Value", "__version__", "build",
     "check_description", "describe", "draw_charts", "is_release", "ontology_docs", "page_path", "publish",
     "publish_command", "read_knowledge_base", "relative", "release_date", "shapes_path", "write_dumps",
