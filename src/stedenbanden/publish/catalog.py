@@ -8,6 +8,7 @@ from importlib.resources import files as package_files
 from pathlib import Path
 from typing import Mapping, Sequence
 
+from . import geography
 from .common import (CATALOG, DATASET, DEFAULT_BASE_URL, LICENCE, NETHERLANDS, PUBLISHER, SBDEF, SBID, SERVICE,
                      canonical_bnodes)
 from .dumps import Dump
@@ -22,6 +23,13 @@ _DESCRIPTION_PREFIXES = {
     "dcterms": "http://purl.org/dc/terms/",
     "filetype": "http://publications.europa.eu/resource/authority/file-type/",
     "foaf": "http://xmlns.com/foaf/0.1/",
+    "dcatap": "http://data.europa.eu/r5r/",
+    "geosparql": "http://www.opengis.net/ont/geosparql#",
+    "availability": "http://publications.europa.eu/resource/authority/planned-availability/",
+    "licencetype": "http://purl.org/adms/licencetype/",
+    "publishertype": "http://purl.org/adms/publishertype/",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "vcard": "http://www.w3.org/2006/vcard/ns#",
     "language": "http://publications.europa.eu/resource/authority/language/",
     "mediatype": "https://www.iana.org/assignments/media-types/",
     "prov": "http://www.w3.org/ns/prov#",
@@ -55,12 +63,19 @@ def describe(graph, dumps: Sequence[Dump], *, version: str, date: dt.date | None
     keywords, counts (``void:triples`` ...), vocabularies and example resources taken from
     ``graph``, and, when ``endpoint_url`` is given, the SPARQL endpoint as a ``dcat:DataService``.
 
-    Titles and descriptions are in Dutch and English. Dates are stated only when ``date`` is."""
+    Titles and descriptions are in Dutch and English. Dates are stated only when ``date`` is.
+    Every resource that a DCAT-AP range shape checks is typed in the description itself (a
+    harvester validates the file alone), and the recommended properties are stated: contact
+    point, availability, theme taxonomy, publisher and licence type, the spatial coverage's
+    bounding box and centroid (computed from the shipped CBS 2007 municipal boundaries)."""
     import rdflib
     from rdflib import RDF, XSD, Literal, URIRef
     from rdflib.namespace import DCTERMS, FOAF, PROV, RDFS, SKOS, VOID
 
     DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")  # an open namespace: DCAT 3 terms such as dcat:version
+    DCATAP = rdflib.Namespace(_DESCRIPTION_PREFIXES["dcatap"])
+    GSP = rdflib.Namespace(_DESCRIPTION_PREFIXES["geosparql"])
+    VCARD = rdflib.Namespace(_DESCRIPTION_PREFIXES["vcard"])
     QB = rdflib.Namespace("http://purl.org/linked-data/cube#")
     SB = rdflib.Namespace(SBDEF)
     SPDX = rdflib.Namespace("http://spdx.org/rdf/terms#")
@@ -71,12 +86,52 @@ def describe(graph, dumps: Sequence[Dump], *, version: str, date: dt.date | None
         g.add((node, prop, Literal(nl, lang="nl")))
         g.add((node, prop, Literal(en, lang="en")))
 
-    g.add((publisher, RDF.type, FOAF.Agent))
-    g.add((publisher, FOAF.name, Literal("stedenbanden project")))
-    g.add((licence, RDF.type, DCTERMS.LicenseDocument))
-    g.add((licence, RDFS.label, Literal("Creative Commons Attribution 4.0 International (CC BY 4.0)", lang="en")))
+    # Concepts of the EU and ADMS vocabularies, typed and named here because a harvester checks
+    # the file on its own; the names say what the codes mean, in our words.
+    scheme_titles = {
+        _DESCRIPTION_PREFIXES["datatheme"]: "Data themes (EU Publications Office)",
+        _DESCRIPTION_PREFIXES["availability"]: "Planned availability (EU Publications Office)",
+        _DESCRIPTION_PREFIXES["licencetype"]: "Licence types (ADMS)",
+        _DESCRIPTION_PREFIXES["publishertype"]: "Publisher types (ADMS)",
+    }
+
+    def concept(namespace: str, code: str, name: str) -> URIRef:
+        node, scheme = URIRef(namespace + code), URIRef(namespace.rstrip("/"))
+        g.add((node, RDF.type, SKOS.Concept))
+        g.add((node, SKOS.prefLabel, Literal(name, lang="en")))
+        g.add((node, SKOS.inScheme, scheme))
+        g.add((scheme, RDF.type, SKOS.ConceptScheme))
+        g.add((scheme, DCTERMS.title, Literal(scheme_titles[namespace], lang="en")))
+        return node
+
     homepage = URIRef(base_url)
     g.add((homepage, RDF.type, FOAF.Document))
+    g.add((publisher, RDF.type, FOAF.Agent))
+    g.add((publisher, FOAF.name, Literal("stedenbanden project")))
+    g.add((publisher, DCTERMS.type, concept(_DESCRIPTION_PREFIXES["publishertype"], "NonProfitOrganisation",
+                                            "non-profit organisation")))
+    g.add((licence, RDF.type, DCTERMS.LicenseDocument))
+    g.add((licence, RDFS.label, Literal("Creative Commons Attribution 4.0 International (CC BY 4.0)", lang="en")))
+    g.add((licence, DCTERMS.type, concept(_DESCRIPTION_PREFIXES["licencetype"], "Attribution",
+                                          "attribution required")))
+    contact = URIRef(PUBLISHER + "/contact")
+    g.add((contact, RDF.type, VCARD.Kind))
+    g.add((contact, RDF.type, VCARD.Organization))
+    g.add((contact, VCARD.fn, Literal("stedenbanden project")))
+    g.add((contact, VCARD.hasURL, homepage))
+    stable = concept(_DESCRIPTION_PREFIXES["availability"], "STABLE", "stable: available for the medium term")
+    themes = _DESCRIPTION_PREFIXES["datatheme"].rstrip("/")
+    english, dutch = (URIRef(_DESCRIPTION_PREFIXES["language"] + code) for code in ("ENG", "NLD"))
+    for language in (dutch, english):
+        g.add((language, RDF.type, DCTERMS.LinguisticSystem))
+    netherlands = URIRef(NETHERLANDS)
+    g.add((netherlands, RDF.type, DCTERMS.Location))
+    g.add((netherlands, RDFS.label, Literal("Nederland", lang="nl")))
+    g.add((netherlands, RDFS.label, Literal("the Netherlands", lang="en")))
+    bbox, centroid = geography.netherlands_extent()
+    g.add((netherlands, DCAT.bbox, Literal(bbox, datatype=GSP.wktLiteral)))
+    g.add((netherlands, DCAT.centroid, Literal(centroid, datatype=GSP.wktLiteral)))
+    g.add((netherlands, DCTERMS.source, URIRef(geography.BOUNDARIES_SOURCE)))
 
     g.add((catalog, RDF.type, DCAT.Catalog))
     text(catalog, DCTERMS.title, "Stedenbanden: open data", "City links (stedenbanden): open data")
@@ -89,6 +144,11 @@ def describe(graph, dumps: Sequence[Dump], *, version: str, date: dt.date | None
     g.add((catalog, DCTERMS.license, licence))
     g.add((catalog, FOAF.homepage, homepage))
     g.add((catalog, DCAT.dataset, dataset))
+    g.add((catalog, DCAT.themeTaxonomy, URIRef(themes)))
+    g.add((URIRef(themes), RDF.type, SKOS.ConceptScheme))
+    g.add((catalog, DCTERMS.spatial, netherlands))
+    for language in (dutch, english):
+        g.add((catalog, DCTERMS.language, language))
 
     g.add((dataset, RDF.type, DCAT.Dataset))
     g.add((dataset, RDF.type, VOID.Dataset))
@@ -109,18 +169,19 @@ def describe(graph, dumps: Sequence[Dump], *, version: str, date: dt.date | None
     g.add((dataset, DCTERMS.license, licence))
     g.add((dataset, DCAT.version, Literal(version)))
     g.add((dataset, DCAT.landingPage, homepage))
+    g.add((dataset, DCAT.contactPoint, contact))
     g.add((dataset, DCTERMS.conformsTo, URIRef(SBDEF)))
     g.add((URIRef(SBDEF), RDF.type, DCTERMS.Standard))
     if date is not None:
         for node in (catalog, dataset):
             g.add((node, DCTERMS.issued, Literal(date.isoformat(), datatype=XSD.date)))
             g.add((node, DCTERMS.modified, Literal(date.isoformat(), datatype=XSD.date)))
-    for code in ("NLD", "ENG"):
-        language = URIRef(_DESCRIPTION_PREFIXES["language"] + code)
+    for language in (dutch, english):
         g.add((dataset, DCTERMS.language, language))
-        g.add((language, RDF.type, DCTERMS.LinguisticSystem))
-    for code in ("SOCI", "GOVE"):
-        g.add((dataset, DCAT.theme, URIRef(_DESCRIPTION_PREFIXES["datatheme"] + code)))
+    dataset_themes = [concept(_DESCRIPTION_PREFIXES["datatheme"], code, name) for code, name in
+                      (("SOCI", "population and society"), ("GOVE", "government and the public sector"))]
+    for theme in dataset_themes:
+        g.add((dataset, DCAT.theme, theme))
     keywords = (("stedenbanden", "city links"), ("stedenband", "twin towns"), ("gemeenten", "municipalities"),
                 ("internationale samenwerking", "international cooperation"), ("migranten", "migrants"),
                 ("herkomstlanden", "countries of origin"), ("linked data", "linked data"))
@@ -136,13 +197,10 @@ def describe(graph, dumps: Sequence[Dump], *, version: str, date: dt.date | None
         for p, o in graph.predicate_objects(period):
             if p in (RDFS.label, DCAT.startDate, DCAT.endDate):
                 g.add((period, p, o))
-    # Spatial coverage: the Netherlands (Wikidata), and the countries of origin of the code list.
-    places = {URIRef(NETHERLANDS)}
-    places.update(c for c in graph.subjects(RDF.type, SB.CountryOfOrigin)
-                  if isinstance(c, URIRef) and str(c).startswith(SBID + "country/"))
-    for place in sorted(places):
-        g.add((dataset, DCTERMS.spatial, place))
-        g.add((place, RDF.type, DCTERMS.Location))
+    # Spatial coverage: the Netherlands (Wikidata), with the bounding box and centroid that DCAT-AP
+    # recommends. The countries of origin are named in the description but not stated as
+    # dct:Location: the project ships no boundaries of them to compute a bounding box from.
+    g.add((dataset, DCTERMS.spatial, netherlands))
     for source in (SBID + "source/ncdo-2008", SBID + "source/documented-links"):
         if (URIRef(source), None, None) in graph:
             g.add((dataset, PROV.wasDerivedFrom, URIRef(source)))
@@ -171,9 +229,12 @@ def describe(graph, dumps: Sequence[Dump], *, version: str, date: dt.date | None
         media = URIRef(_DESCRIPTION_PREFIXES["mediatype"] + dump.media_type)
         file_type = URIRef(_DESCRIPTION_PREFIXES["filetype"] + dump.file_type)
         g.add((dataset, DCAT.distribution, node))
-        g.add((dataset, VOID.dataDump, url))
+        if dump.rdf:
+            g.add((dataset, VOID.dataDump, url))
         g.add((node, RDF.type, DCAT.Distribution))
         text(node, DCTERMS.title, dump.title_nl, dump.title_en)
+        text(node, DCTERMS.description, dump.description_nl or dump.title_nl, dump.description_en or dump.title_en)
+        g.add((node, DCATAP.availability, stable))
         g.add((node, DCAT.accessURL, url))
         g.add((node, DCAT.downloadURL, url))
         g.add((node, DCAT.mediaType, media))
@@ -186,12 +247,10 @@ def describe(graph, dumps: Sequence[Dump], *, version: str, date: dt.date | None
         g.add((node, SPDX.checksum, checksum))
         g.add((checksum, RDF.type, SPDX.Checksum))
         g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+        g.add((SPDX.checksumAlgorithm_sha256, RDF.type, SPDX.ChecksumAlgorithm))
         g.add((checksum, SPDX.checksumValue, Literal(dump.sha256, datatype=XSD.hexBinary)))
         if date is not None:
             g.add((node, DCTERMS.issued, Literal(date.isoformat(), datatype=XSD.date)))
-        if dump.key == "json-ld":
-            text(node, DCTERMS.description, "De JSON-LD-context staat in dumps/context.jsonld.",
-                 "The JSON-LD context is in dumps/context.jsonld.")
     if endpoint_url:
         service, endpoint = URIRef(SERVICE), URIRef(endpoint_url)
         node = URIRef(f"{DATASET}/distribution/sparql")
@@ -200,38 +259,99 @@ def describe(graph, dumps: Sequence[Dump], *, version: str, date: dt.date | None
         text(service, DCTERMS.title, "SPARQL-endpoint van de kennisbank", "SPARQL endpoint of the knowledge base")
         g.add((service, DCAT.endpointURL, endpoint))
         g.add((service, DCAT.servesDataset, dataset))
-        g.add((service, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
+        protocol = URIRef("https://www.w3.org/TR/sparql11-protocol/")
+        g.add((service, DCTERMS.conformsTo, protocol))
+        g.add((protocol, RDF.type, DCTERMS.Standard))
+        g.add((endpoint, RDF.type, RDFS.Resource))
+        # A SPARQL 1.1 endpoint describes itself (SPARQL 1.1 Service Description) at its own URL.
+        g.add((service, DCAT.endpointDescription, endpoint))
+        g.add((service, DCTERMS.publisher, publisher))
+        g.add((service, DCAT.contactPoint, contact))
+        for theme in dataset_themes:
+            g.add((service, DCAT.theme, theme))
+        for nl, en in (("SPARQL", "SPARQL"), ("stedenbanden", "city links")):
+            g.add((service, DCAT.keyword, Literal(nl, lang="nl")))
+            g.add((service, DCAT.keyword, Literal(en, lang="en")))
         g.add((dataset, VOID.sparqlEndpoint, endpoint))
         g.add((dataset, DCAT.distribution, node))
         g.add((node, RDF.type, DCAT.Distribution))
         text(node, DCTERMS.title, "De kennisbank via SPARQL", "The knowledge base through SPARQL")
+        text(node, DCTERMS.description, "De hele kennisbank, te bevragen met SPARQL 1.1 op het endpoint.",
+             "The whole knowledge base, to query with SPARQL 1.1 at the endpoint.")
+        g.add((node, DCATAP.availability, stable))
+        sparql_results = URIRef(_DESCRIPTION_PREFIXES["filetype"] + "SPARQLQRES")
+        g.add((node, DCTERMS.format, sparql_results))
+        g.add((sparql_results, RDF.type, DCTERMS.MediaTypeOrExtent))
         g.add((node, DCAT.accessURL, endpoint))
         g.add((node, DCAT.accessService, service))
         g.add((node, DCTERMS.license, licence))
     return canonical_bnodes(g, "description-")
 
 
+SHAPE_FILES = (
+    "shacl-dcat-ap-SHACL.ttl",
+    "shacl-ranges.ttl",
+    "html-shacl-shapes.ttl",
+    "html-shacl-range.ttl",
+    "html-shacl-shapes_recommended.ttl",
+)
+"""SEMIC's SHACL files of DCAT-AP 3.0.1, shipped unchanged in ``shapes/dcat-ap-3.0.1/`` (see its
+README): the full shapes with their class ranges, and the Interoperable Europe Testbed profile
+(mandatory properties, class ranges, recommended properties as warnings). Not shipped: the
+controlled-vocabulary shapes, which need the EU authority tables."""
+
+
+CHECKED = ("checked on its own against all of SEMIC's DCAT-AP 3.0.1 SHACL shapes: the full shapes "
+           "(dcat-ap-SHACL.ttl, ranges.ttl) and the Interoperable Europe Testbed's shapes.ttl, range.ttl and "
+           "shapes_recommended.ttl, with 0 violations and 0 warnings; not the controlled-vocabulary shapes "
+           "(mdr-vocabularies.shape.ttl)")
+"""What the release says about the check of ``catalog.ttl``, exactly."""
+
+
 def shapes_path() -> Path:
-    """The packaged DCAT-AP 3.0.1 shapes (an extract of the official SHACL shapes)."""
-    return Path(str(package_files("stedenbanden").joinpath("shapes", "dcat-ap.ttl")))
+    """The folder of the packaged DCAT-AP 3.0.1 shapes (:data:`SHAPE_FILES`)."""
+    return Path(str(package_files("stedenbanden").joinpath("shapes", "dcat-ap-3.0.1")))
 
 
-def check_description(description) -> list[str]:
-    """Validate the dataset ``description`` (an rdflib Graph) against the packaged DCAT-AP
-    shapes with pyshacl; return one line per violation (empty: it conforms)."""
+def load_shapes():
+    """All of :data:`SHAPE_FILES` as one rdflib Graph.
+
+    ``shacl-dcat-ap-SHACL.ttl`` refers to property shapes that ``shacl-ranges.ttl`` defines, and
+    ``shacl-ranges.ttl`` to two that no file defines (an upstream defect, see the README); those
+    two dangling ``sh:property`` references are left out, as SEMIC's README advises."""
+    import rdflib
+
+    SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    shapes = rdflib.Graph()
+    for name in SHAPE_FILES:
+        shapes.parse(shapes_path() / name, format="turtle")
+    for shape, prop in sorted(shapes.subject_objects(SH.property)):
+        if not isinstance(prop, rdflib.BNode) and (prop, SH.path, None) not in shapes:
+            shapes.remove((shape, SH.property, prop))
+    return shapes
+
+
+def validate_description(description) -> tuple[list[str], list[str]]:
+    """Validate the dataset ``description`` (an rdflib Graph) on its own, as a harvester does,
+    against all of SEMIC's DCAT-AP 3.0.1 shapes (:func:`load_shapes`) with pyshacl (no inference).
+    Returns (violations, warnings), one sorted line each: focus node, path and message."""
     import rdflib
     from pyshacl import validate
 
-    shapes = rdflib.Graph().parse(shapes_path(), format="turtle")
-    conforms, report, _ = validate(description, shacl_graph=shapes, inference="none", advanced=False,
-                                   allow_warnings=True)
-    if conforms:
-        return []
+    _, report, _ = validate(description, shacl_graph=load_shapes(), inference="none", advanced=True,
+                            allow_warnings=False)
     SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
-    problems = []
+    violations, warnings = [], []
     for result in report.subjects(rdflib.RDF.type, SH.ValidationResult):
-        problems.append(f"{report.value(result, SH.focusNode)} {report.value(result, SH.resultPath)}: "
-                        f"{report.value(result, SH.resultMessage)}")
-    return sorted(problems)
+        line = (f"{report.value(result, SH.focusNode)} {report.value(result, SH.resultPath)}: "
+                f"{report.value(result, SH.resultMessage)}")
+        (violations if report.value(result, SH.resultSeverity) == SH.Violation else warnings).append(line)
+    return sorted(violations), sorted(warnings)
+
+
+def check_description(description) -> list[str]:
+    """The violations of the DCAT-AP 3.0.1 shapes in the dataset ``description`` (see
+    :func:`validate_description`); empty when it conforms."""
+    return validate_description(description)[0]
 
 

@@ -13,8 +13,10 @@ from .common import canonical_bnodes, file_header, json_text, sha256_hex, write_
 
 @dataclass(frozen=True)
 class Dump:
-    """One dump of the knowledge base: its ``path`` in the release, media type, EU file type,
-    size in bytes and SHA-256 checksum (lower-case hex)."""
+    """One file of the release that the description lists as a ``dcat:Distribution``: its
+    ``path`` in the release, titles, media type, EU file type, size in bytes, SHA-256 checksum
+    (lower-case hex) and descriptions (default: the titles). ``rdf`` is True for a dump of the
+    whole knowledge base (also a ``void:dataDump``), False for a table of a stored query."""
 
     key: str
     path: str
@@ -24,6 +26,9 @@ class Dump:
     file_type: str
     size: int
     sha256: str
+    description_en: str = ""
+    description_nl: str = ""
+    rdf: bool = True
 
 # --------------------------------------------------------------------------------------------
 # The knowledge base as an rdflib graph, and its dumps

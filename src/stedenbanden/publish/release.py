@@ -356,13 +356,16 @@ def build(store, files: Sequence[Path], folder: Path, *, version: str = __versio
     _say(progress, 3, f"Describing the dataset (DCAT, VoID) and checking it against the {PROFILE} shapes")
     description = catalog.describe(graph, written_dumps, version=version, date=date, endpoint_url=endpoint_url,
                                    base_url=base_url)
-    problems = catalog.check_description(description)
+    problems, warnings = catalog.validate_description(description)
     if problems:
         raise KbError(f"the dataset description does not pass the {PROFILE} shapes: " + "; ".join(problems))
+    for warning in warnings:
+        if progress is not None:
+            progress(f"      warning ({PROFILE}, recommended): {warning}")
     write_file(folder / "catalog.ttl", dumps.turtle_text(description, catalog.description_prefixes(prefixes),
                                                          file_header(f"Description of the stedenbanden knowledge "
                                                                      f"base, release {version}: DCAT ({PROFILE}) "
-                                                                     "and VoID.")))
+                                                                     f"and VoID; {catalog.CHECKED}.")))
 
     _say(progress, 4, "Documenting the ontology (pyLODE)")
     anchors = ontology.ontology_docs(graph, prefixes, folder)
@@ -378,6 +381,7 @@ def build(store, files: Sequence[Path], folder: Path, *, version: str = __versio
         "triples": len(graph),
         "endpoint_url": endpoint_url,
         "profile": PROFILE,
+        "checked": catalog.CHECKED,
         "licence": LICENCE,
         "base_url": base_url,
     }
