@@ -64,7 +64,7 @@ def files_of(folder: Path) -> dict[str, bytes]:
 
 def test_release_has_the_documented_layout(release, site):
     result, lines = release
-    for path in ("index.html", "browse.html", "catalog.ttl", "SHA256SUMS", "static/style.css", "dumps/context.jsonld",
+    for path in ("index.html", "browse.html", "catalog.ttl", "SHA256SUMS", "static/style.css",
                  "ontology/index.html", "ontology/nl.html", "charts/countries.svg", "charts/initiative.svg",
                  "charts/themes.svg", "doc/link/almelo-denizli.html", "doc/tooi/gm0599.html",
                  "doc/observation/links-TR.html", "doc/theme/education.html", "doc/country/TR.html", *DUMPS):
@@ -123,14 +123,39 @@ def test_ntriples_dump_is_sorted(site):
     assert lines == sorted(lines) and len(lines) == len(set(lines))
 
 
-def test_jsonld_dump_uses_the_context_file(site):
+def test_jsonld_dump_embeds_its_context(site):
     data = json.loads((site / DUMPS[2]).read_text(encoding="utf-8"))
-    context = json.loads((site / "dumps" / "context.jsonld").read_text(encoding="utf-8"))
-    assert data["@context"] == "context.jsonld"
-    assert context["@context"]["sb"] == publish.SBDEF
+    assert isinstance(data["@context"], dict) and data["@context"]["sb"] == publish.SBDEF
+    assert not (site / "dumps" / "context.jsonld").exists()
     ids = [node["@id"] for node in data["@graph"]]
     assert ids == sorted(ids)
     assert "link:almelo-denizli" in ids
+
+
+def _graph_of_ntriples(text: str) -> rdflib.Graph:
+    return rdflib.Graph().parse(data=text, format="nt")
+
+
+def test_jsonld_dump_stands_alone_in_pyoxigraph_and_pyld(site):
+    """The JSON-LD dump read on its own, with no network, by two other parsers: the same triples as
+    the N-Triples dump (pyoxigraph refused the dump while its context was a separate file)."""
+    import pyoxigraph as ox
+    from pyld import jsonld
+
+    expected = _graph_of_ntriples((site / DUMPS[1]).read_text(encoding="utf-8"))
+    data = (site / DUMPS[2]).read_bytes()
+
+    triples = ox.parse(data, format=ox.RdfFormat.JSON_LD)
+    from_oxigraph = _graph_of_ntriples(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8"))
+    assert len(from_oxigraph) == len(expected) and isomorphic(from_oxigraph, expected)
+
+    def offline(url, options=None):
+        raise AssertionError(f"pyld tried to load {url}: the dump does not stand alone")
+
+    document = json.loads(data.decode("utf-8"))
+    nquads = jsonld.to_rdf(document, {"format": "application/n-quads", "documentLoader": offline})
+    from_pyld = _graph_of_ntriples(nquads)
+    assert len(from_pyld) == len(expected) and isomorphic(from_pyld, expected)
 
 
 # --- The dataset description ---------------------------------------------------------------------

@@ -8,7 +8,7 @@ A release holds, for one version of the knowledge base (ontology and data)::
     catalog.ttl              the dataset description: DCAT (checked against DCAT-AP 3.0.1) and VoID
     dumps/stedenbanden.ttl   the whole knowledge base as Turtle (sorted, prefixed, diff-friendly)
     dumps/stedenbanden.nt    ... as sorted N-Triples
-    dumps/stedenbanden.jsonld, dumps/context.jsonld   ... as JSON-LD, with its context file
+    dumps/stedenbanden.jsonld   ... as JSON-LD, its context embedded (the file stands alone)
     charts/*.svg             links per partner country, per initiator, per theme
     ontology/index.html      the ontology documented by pyLODE (English; ontology/nl.html Dutch)
     doc/<path>.html          one page per resource https://w3id.org/stedenbanden/id/<path>

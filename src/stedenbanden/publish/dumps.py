@@ -146,7 +146,8 @@ def jsonld_nodes(graph, context: Mapping[str, str]) -> list:
 
 
 def write_dumps(graph, prefixes: Mapping[str, str], folder: Path, version: str) -> list[Dump]:
-    """Write the knowledge base as Turtle, N-Triples and JSON-LD (with ``context.jsonld``) into
+    """Write the knowledge base as Turtle, N-Triples and JSON-LD (its context embedded, so that the
+    file stands alone: a reader needs no other file or network access) into
     ``folder/dumps`` and return the dumps with their sizes and checksums."""
     header = file_header(f"The stedenbanden knowledge base (ontology and data), release {version}.")
     context = {p: ns for p, ns in sorted(prefixes.items()) if p}
@@ -154,9 +155,8 @@ def write_dumps(graph, prefixes: Mapping[str, str], folder: Path, version: str) 
         "turtle": ("dumps/stedenbanden.ttl", turtle_text(graph, prefixes, header)),
         "n-triples": ("dumps/stedenbanden.nt", _ntriples(graph)),
         "json-ld": ("dumps/stedenbanden.jsonld",
-                    json_text({"@context": "context.jsonld", "@graph": jsonld_nodes(graph, context)})),
+                    json_text({"@context": context, "@graph": jsonld_nodes(graph, context)})),
     }
-    write_file(folder / "dumps" / "context.jsonld", json_text({"@context": context}))
     kinds = {
         "turtle": ("Turtle", "text/turtle", "RDF_TURTLE"),
         "n-triples": ("N-Triples", "application/n-triples", "RDF_N_TRIPLES"),
