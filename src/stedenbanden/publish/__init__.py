@@ -11,8 +11,10 @@ A release holds, for one version of the knowledge base (ontology and data)::
     dumps/stedenbanden.jsonld   ... as JSON-LD, its context embedded (the file stands alone)
     charts/*.svg             links per partner country, per initiator, per theme
     ontology/index.html      the ontology documented by pyLODE (English; ontology/nl.html Dutch)
-    doc/<path>.html          one page per resource https://w3id.org/stedenbanden/id/<path>
+    doc/<path>.html          one page per resource https://w3id.org/stedenbanden/id/<path>,
+    doc/<path>.ttl, .jsonld  ... and its description as Turtle and JSON-LD beside it
     doc/tooi/gmNNNN.html     one page per Dutch municipality (TOOI IRI .../tooi/id/gemeente/gmNNNN)
+    server/                  web-server configuration (Apache, nginx): /id/... -> /doc/... by Accept
     static/style.css
     SHA256SUMS               checksums of every other file (``sha256sum -c SHA256SUMS``)
     .kb-release.json         the manifest: every file this release wrote, the only files a later

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from .. import __version__
 from ..errors import KbError, KbUsageError
-from . import catalog, charts, dumps, ontology_docs as ontology, site
+from . import catalog, charts, dumps, ontology_docs as ontology, site, webserver
 from .common import DEFAULT_BASE_URL, LICENCE, PROFILE, Progress, file_header, sha256_hex, write_file
 
 @dataclass(frozen=True)
@@ -386,6 +386,10 @@ def build(store, files: Sequence[Path], folder: Path, *, version: str = __versio
         "base_url": base_url,
     }
     pages.write(folder, store, drawn, written_dumps, context)
+    nginx_http, nginx_server = webserver.nginx_config(base_url)
+    write_file(folder / "server" / "nginx-http.conf", nginx_http)
+    write_file(folder / "server" / "nginx-server.conf", nginx_server)
+    write_file(folder / "server" / "apache.conf", webserver.apache_config(base_url))
     site.write_static(folder)
     written = _write_checksums(folder)
     return Release(folder, version, date, written, len(graph), len(pages.pages))

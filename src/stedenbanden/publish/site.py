@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 from .charts import Chart
-from .common import DATASET, SBDEF, SBID, TOOI_GEMEENTE, TOOI_IRI, write_file
-from .dumps import Dump, jsonld_nodes
+from .common import DATASET, SBDEF, SBID, TOOI_GEMEENTE, TOOI_IRI, file_header, write_file
+from .dumps import Dump, jsonld_nodes, turtle_text
 
 _SAFE_PATH = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]*(/[A-Za-z0-9][A-Za-z0-9._~-]*)*")
 
@@ -292,9 +292,9 @@ class Site:
             rows.append(Row(self.label(prop), href, str(prop), values))
         return sorted(rows, key=lambda r: (r.label.casefold(), r.iri))
 
-    def jsonld(self, subject) -> str:
-        """The resource's own description (its triples and the blank nodes they lead to) as
-        JSON-LD, safe to put in a ``<script>`` element."""
+    def description(self, subject):
+        """The resource's own description: its triples and those of the blank nodes they lead
+        to, as an rdflib Graph, with the prefixes it uses (prefix -> namespace)."""
         rdflib = self.rdflib
         part = rdflib.Graph(bind_namespaces="none")
         todo, seen = [subject], set()
@@ -307,11 +307,22 @@ class Site:
                 part.add((node, p, o))
                 if isinstance(o, rdflib.BNode):
                     todo.append(o)
-        used = {p: ns for p, ns in self.prefixes.items()
+        used = {p: ns for p, ns in sorted(self.prefixes.items())
                 if p and any(str(t).startswith(ns) for triple in part for t in triple)}
-        nodes = jsonld_nodes(part, used)
-        data = {"@context": dict(sorted(used.items())), "@graph": nodes}
+        return part, used
+
+    def jsonld(self, subject, description=None) -> str:
+        """The resource's own description (:meth:`description`) as JSON-LD with its context
+        embedded, safe to put in a ``<script>`` element."""
+        part, used = description or self.description(subject)
+        data = {"@context": dict(sorted(used.items())), "@graph": jsonld_nodes(part, used)}
         return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False).replace("<", "\\u003c")
+
+    def turtle(self, subject, description=None) -> str:
+        """The resource's own description (:meth:`description`) as Turtle."""
+        part, used = description or self.description(subject)
+        return turtle_text(part, used, file_header(f"The description of <{subject}> in the stedenbanden "
+                                                   "knowledge base."))
 
     # -- writing --------------------------------------------------------------------------------
 
@@ -333,14 +344,21 @@ class Site:
             rows = self.rows(term, path)
             types = next((r.values for r in rows if r.iri == str(rdflib.RDF.type)), [])
             title, dutch = self.label(iri), self.dutch.get(iri)
+            description = self.description(term)
+            jsonld = self.jsonld(term, description)
+            stem = posixpath.splitext(path)[0]
+            name = posixpath.basename(stem)
+            alternates = [(f"{name}.ttl", "text/turtle", "Turtle"), (f"{name}.jsonld", "application/ld+json", "JSON-LD")]
             html = resource.render(
                 root=relative("index.html", path).removesuffix("index.html"), page=path, release=release,
                 iri=iri, title=title, dutch=dutch, types=types,
                 rows=_without_shown_names([r for r in rows if r.iri != str(rdflib.RDF.type)], {title, dutch}),
                 incoming=self.incoming(term, path),
                 tooi=iri if TOOI_IRI.fullmatch(iri) else None, kind=_KIND_TITLES.get(self.kind(iri), self.kind(iri)),
-                jsonld=self.jsonld(term))
+                jsonld=jsonld, alternates=alternates)
             write_file(folder / path, html)
+            write_file(folder / f"{stem}.jsonld", jsonld + "\n")
+            write_file(folder / f"{stem}.ttl", self.turtle(term, description))
         self._write_browse(env, folder, release)
         self._write_index(env, folder, store, charts, dumps, release)
 
