@@ -317,8 +317,8 @@ def load_shapes():
     """All of :data:`SHAPE_FILES` as one rdflib Graph.
 
     ``shacl-dcat-ap-SHACL.ttl`` refers to property shapes that ``shacl-ranges.ttl`` defines, and
-    ``shacl-ranges.ttl`` to two that no file defines (an upstream defect, see the README); those
-    two dangling ``sh:property`` references are left out, as SEMIC's README advises."""
+    ``shacl-ranges.ttl`` to five that no file defines (an upstream defect, see the README), which
+    pySHACL refuses to load; those dangling ``sh:property`` references are left out."""
     import rdflib
 
     SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")

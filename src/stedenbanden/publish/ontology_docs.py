@@ -50,6 +50,7 @@ def _pylode():
 
 _NAVIGATION = (
     ("index.html#figures", "Figures"), ("index.html#charts", "Charts"), ("index.html#links", "City links"),
+    ("index.html#tables", "Tables"),
     ("browse.html", "All resources"), ("index.html#downloads", "Downloads"), ("ontology/index.html", "Ontology"),
 )
 """The site's navigation (as in ``templates/base.html``): path in the release, text."""

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from .. import __version__
 from ..errors import KbError, KbUsageError
-from . import catalog, charts, dumps, ontology_docs as ontology, site, webserver
+from . import catalog, charts, dumps, ontology_docs as ontology, site, tables, webserver
 from .common import DEFAULT_BASE_URL, LICENCE, PROFILE, Progress, file_header, sha256_hex, write_file
 
 @dataclass(frozen=True)
@@ -350,11 +350,13 @@ def build(store, files: Sequence[Path], folder: Path, *, version: str = __versio
     _say(progress, 1, "Reading the knowledge base")
     graph, prefixes = dumps.read_knowledge_base(files)
 
-    _say(progress, 2, f"Writing the dumps of {len(graph)} triples (Turtle, N-Triples, JSON-LD)")
+    _say(progress, 2, f"Writing the dumps of {len(graph)} triples (Turtle, N-Triples, JSON-LD) and the "
+                      "stored queries' tables (CSV with CSVW metadata, JSON)")
     written_dumps = dumps.write_dumps(graph, prefixes, folder, version)
+    written_tables, table_files = tables.write_tables(store, folder)
 
     _say(progress, 3, f"Describing the dataset (DCAT, VoID) and checking it against the {PROFILE} shapes")
-    description = catalog.describe(graph, written_dumps, version=version, date=date, endpoint_url=endpoint_url,
+    description = catalog.describe(graph, [*written_dumps, *table_files], version=version, date=date, endpoint_url=endpoint_url,
                                    base_url=base_url)
     problems, warnings = catalog.validate_description(description)
     if problems:
@@ -385,7 +387,7 @@ def build(store, files: Sequence[Path], folder: Path, *, version: str = __versio
         "licence": LICENCE,
         "base_url": base_url,
     }
-    pages.write(folder, store, drawn, written_dumps, context)
+    pages.write(folder, store, drawn, written_dumps, context, written_tables)
     nginx_http, nginx_server = webserver.nginx_config(base_url)
     write_file(folder / "server" / "nginx-http.conf", nginx_http)
     write_file(folder / "server" / "nginx-server.conf", nginx_server)

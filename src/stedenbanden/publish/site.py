@@ -331,7 +331,8 @@ class Site:
         parts = path.split("/")
         return parts[1] if len(parts) > 2 else ""
 
-    def write(self, folder: Path, store, charts: Sequence[Chart], dumps: Sequence[Dump], release: Mapping) -> None:
+    def write(self, folder: Path, store, charts: Sequence[Chart], dumps: Sequence[Dump], release: Mapping,
+              tables: Sequence = ()) -> None:
         from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
         templates = Path(str(package_files("stedenbanden").joinpath("templates")))
@@ -360,7 +361,7 @@ class Site:
             write_file(folder / f"{stem}.jsonld", jsonld + "\n")
             write_file(folder / f"{stem}.ttl", self.turtle(term, description))
         self._write_browse(env, folder, release)
-        self._write_index(env, folder, store, charts, dumps, release)
+        self._write_index(env, folder, store, charts, dumps, release, tables)
 
     def _write_browse(self, env, folder: Path, release: Mapping) -> None:
         groups: dict[str, list] = {}
@@ -373,7 +374,7 @@ class Site:
                                                       title="All resources", sections=sections)
         write_file(folder / "browse.html", html)
 
-    def _write_index(self, env, folder: Path, store, charts, dumps, release: Mapping) -> None:
+    def _write_index(self, env, folder: Path, store, charts, dumps, release: Mapping, tables: Sequence = ()) -> None:
         from ..report import build as report_build
 
         rdflib = self.rdflib
@@ -405,7 +406,7 @@ class Site:
                           "sources": len(set(self.graph.objects(link, DCTERMS.source)))})
         html = env.get_template("index.html").render(
             root="", page=page, release=release, title="City links with migrants' countries of origin",
-            figures=figures, charts=charts, links=links, dumps=dumps, pages=len(self.pages),
+            figures=figures, charts=charts, links=links, dumps=dumps, tables=tables, pages=len(self.pages),
             dataset=self.value(rdflib.URIRef(DATASET), page))
         write_file(folder / "index.html", html)
 
