@@ -49,7 +49,7 @@ def _pylode():
 
 
 _NAVIGATION = (
-    ("index.html#figures", "Figures"), ("index.html#charts", "Charts"), ("index.html#links", "City links"),
+    ("index.html#figures", "Figures"), ("index.html#charts", "Charts"), ("index.html#maps", "Maps"), ("index.html#links", "City links"),
     ("index.html#tables", "Tables"),
     ("browse.html", "All resources"), ("index.html#downloads", "Downloads"), ("ontology/index.html", "Ontology"),
 )

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from .. import __version__
 from ..errors import KbError, KbUsageError
-from . import catalog, charts, dumps, ontology_docs as ontology, site, tables, webserver
+from . import catalog, charts, dumps, maps, ontology_docs as ontology, site, tables, webserver
 from .common import DEFAULT_BASE_URL, LICENCE, PROFILE, Progress, file_header, sha256_hex, write_file
 
 @dataclass(frozen=True)
@@ -372,10 +372,11 @@ def build(store, files: Sequence[Path], folder: Path, *, version: str = __versio
     _say(progress, 4, "Documenting the ontology (pyLODE)")
     anchors = ontology.ontology_docs(graph, prefixes, folder)
 
-    _say(progress, 5, "Drawing the charts (links per partner country, initiator, theme)")
-    drawn = charts.draw_charts(store, folder)
-
     pages = site.Site(graph + description, catalog.description_prefixes(prefixes), anchors, base_url)
+    _say(progress, 5, "Drawing the charts (links per partner country, initiator, theme) and the maps")
+    drawn = charts.draw_charts(store, folder)
+    index_maps, link_maps = maps.draw_maps(graph, pages.label, folder)
+
     _say(progress, 6, f"Writing {len(pages.pages)} resource pages and the index")
     context = {
         "version": version,
@@ -387,7 +388,7 @@ def build(store, files: Sequence[Path], folder: Path, *, version: str = __versio
         "licence": LICENCE,
         "base_url": base_url,
     }
-    pages.write(folder, store, drawn, written_dumps, context, written_tables)
+    pages.write(folder, store, drawn, written_dumps, context, written_tables, index_maps, link_maps)
     nginx_http, nginx_server = webserver.nginx_config(base_url)
     write_file(folder / "server" / "nginx-http.conf", nginx_http)
     write_file(folder / "server" / "nginx-server.conf", nginx_server)

@@ -332,7 +332,12 @@ class Site:
         return parts[1] if len(parts) > 2 else ""
 
     def write(self, folder: Path, store, charts: Sequence[Chart], dumps: Sequence[Dump], release: Mapping,
-              tables: Sequence = ()) -> None:
+              tables: Sequence = (), maps: Sequence = (), link_maps: Mapping | None = None) -> None:
+        """Write every resource page, the list of resources and the index into ``folder``:
+        ``charts``, ``dumps``, ``tables`` and ``maps`` go on the index, ``link_maps`` (city link
+        IRI -> its map) on the links' pages; ``release`` holds the facts of the release the
+        pages state."""
+        link_maps = link_maps or {}
         from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
         templates = Path(str(package_files("stedenbanden").joinpath("templates")))
@@ -356,12 +361,12 @@ class Site:
                 rows=_without_shown_names([r for r in rows if r.iri != str(rdflib.RDF.type)], {title, dutch}),
                 incoming=self.incoming(term, path),
                 tooi=iri if TOOI_IRI.fullmatch(iri) else None, kind=_KIND_TITLES.get(self.kind(iri), self.kind(iri)),
-                jsonld=jsonld, alternates=alternates)
+                jsonld=jsonld, alternates=alternates, linkmap=link_maps.get(iri))
             write_file(folder / path, html)
             write_file(folder / f"{stem}.jsonld", jsonld + "\n")
             write_file(folder / f"{stem}.ttl", self.turtle(term, description))
         self._write_browse(env, folder, release)
-        self._write_index(env, folder, store, charts, dumps, release, tables)
+        self._write_index(env, folder, store, charts, dumps, release, tables, maps)
 
     def _write_browse(self, env, folder: Path, release: Mapping) -> None:
         groups: dict[str, list] = {}
@@ -374,7 +379,8 @@ class Site:
                                                       title="All resources", sections=sections)
         write_file(folder / "browse.html", html)
 
-    def _write_index(self, env, folder: Path, store, charts, dumps, release: Mapping, tables: Sequence = ()) -> None:
+    def _write_index(self, env, folder: Path, store, charts, dumps, release: Mapping, tables: Sequence = (),
+                     maps: Sequence = ()) -> None:
         from ..report import build as report_build
 
         rdflib = self.rdflib
@@ -406,7 +412,7 @@ class Site:
                           "sources": len(set(self.graph.objects(link, DCTERMS.source)))})
         html = env.get_template("index.html").render(
             root="", page=page, release=release, title="City links with migrants' countries of origin",
-            figures=figures, charts=charts, links=links, dumps=dumps, tables=tables, pages=len(self.pages),
+            figures=figures, charts=charts, maps=maps, links=links, dumps=dumps, tables=tables, pages=len(self.pages),
             dataset=self.value(rdflib.URIRef(DATASET), page))
         write_file(folder / "index.html", html)
 
