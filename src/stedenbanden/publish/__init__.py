@@ -2,20 +2,24 @@
 
 A release holds, for one version of the knowledge base (ontology and data)::
 
-    index.html               the report's figures (published and regenerated), charts, city links,
-                             downloads: the page a person starts from
+    index.html               the report's figures (published and regenerated), charts, maps, city
+                             links, tables, downloads: the page a person starts from
     browse.html              every resource that has a page, grouped by kind
-    catalog.ttl              the dataset description: DCAT (checked against DCAT-AP 3.0.1) and VoID
+    catalog.ttl              the dataset description: DCAT and VoID, checked against all of SEMIC's
+                             DCAT-AP 3.0.1 shapes (0 violations, 0 warnings)
     dumps/stedenbanden.ttl   the whole knowledge base as Turtle (sorted, prefixed, diff-friendly)
     dumps/stedenbanden.nt    ... as sorted N-Triples
     dumps/stedenbanden.jsonld   ... as JSON-LD, its context embedded (the file stands alone)
+    tables/<query>.csv, .csv-metadata.json, .json   every stored query's result: CSV with CSVW
+                             metadata, and JSON
     charts/*.svg             links per partner country, per initiator, per theme
+    maps/*.svg, maps/link/*.svg   the municipalities and partner places of the recorded links
     ontology/index.html      the ontology documented by pyLODE (English; ontology/nl.html Dutch)
     doc/<path>.html          one page per resource https://w3id.org/stedenbanden/id/<path>,
     doc/<path>.ttl, .jsonld  ... and its description as Turtle and JSON-LD beside it
     doc/tooi/gmNNNN.html     one page per Dutch municipality (TOOI IRI .../tooi/id/gemeente/gmNNNN)
     server/                  web-server configuration (Apache, nginx): /id/... -> /doc/... by Accept
-    static/style.css
+    static/style.css, static/ontology.css
     SHA256SUMS               checksums of every other file (``sha256sum -c SHA256SUMS``)
     .kb-release.json         the manifest: every file this release wrote, the only files a later
                              ``kb publish`` into the folder replaces
@@ -30,7 +34,9 @@ Heavy libraries (rdflib, jinja2, pyshacl, pyLODE, matplotlib) are imported insid
 that ``kb`` starts quickly.
 
 The package's modules are the parts of a release: :mod:`.dumps` (``dumps/``), :mod:`.catalog`
-(``catalog.ttl``), :mod:`.ontology_docs` (``ontology/``), :mod:`.charts` (``charts/``), :mod:`.site`
+(``catalog.ttl``), :mod:`.tables` (``tables/``), :mod:`.ontology_docs` (``ontology/``),
+:mod:`.charts` (``charts/``), :mod:`.maps` (``maps/``, with :mod:`.geography` for the places),
+:mod:`.webserver` (``server/``), :mod:`.site`
 (the pages), :mod:`.release` (building the whole and moving it into place), :mod:`.command`
 (``kb publish``); :mod:`.common` holds the IRIs and file helpers they share.
 """
