@@ -48,15 +48,20 @@ class _Link:
     label: str
     municipality: str | None  # CBS municipality code, GM + 4 digits
     municipality_label: str
-    partner: str | None
-    partner_label: str
+    partners: tuple[tuple[str, str], ...]  # (IRI, name), sorted: a link may join several (Curaçao, Sint Maarten)
     country: str | None
     country_label: str
 
 
+def _first(graph, subject, prop):
+    """The value of ``prop`` that sorts first (a stable choice when there are several), or None."""
+    values = sorted(graph.objects(subject, prop), key=str)
+    return values[0] if values else None
+
+
 def _links(graph, label) -> list[_Link]:
     """The recorded city links of ``graph`` with their municipality (CBS code from the TOOI IRI),
-    partner and country, sorted by the link's label."""
+    partners and country, sorted by the link's label."""
     import rdflib
 
     SB = rdflib.Namespace(SBDEF)
@@ -64,13 +69,12 @@ def _links(graph, label) -> list[_Link]:
     for link in graph.subjects(rdflib.RDF.type, SB.CityLink):
         if not isinstance(link, rdflib.URIRef):
             continue
-        municipality = graph.value(link, SB.dutchMunicipality)
-        partner = graph.value(link, SB.partner)
-        country = graph.value(link, SB.partnerCountry)
+        municipality = _first(graph, link, SB.dutchMunicipality)
+        country = _first(graph, link, SB.partnerCountry)
+        partners = tuple(sorted((str(p), label(p)) for p in graph.objects(link, SB.partner)))
         match = TOOI_IRI.fullmatch(str(municipality)) if municipality is not None else None
         links.append(_Link(str(link), label(link), "GM" + match.group(1)[2:] if match else None,
-                           label(municipality) if municipality is not None else "",
-                           str(partner) if partner is not None else None, label(partner) if partner is not None else "",
+                           label(municipality) if municipality is not None else "", partners,
                            str(country) if country is not None else None, label(country) if country is not None else ""))
     return sorted(links, key=lambda k: (k.label.casefold(), k.iri))
 
@@ -167,10 +171,11 @@ def _partner_points(links, coordinates) -> dict[str, list[tuple[str, float, floa
     """Country label -> the partner places with coordinates, each once, sorted by name."""
     by_country: dict[str, dict[str, tuple[str, float, float]]] = {}
     for link in links:
-        by_country.setdefault(link.country_label or "unknown country", {})
-        if link.partner in coordinates:
-            x, y = coordinates[link.partner]
-            by_country[link.country_label or "unknown country"][link.partner] = (link.partner_label, x, y)
+        found = by_country.setdefault(link.country_label or "unknown country", {})
+        for partner, name in link.partners:
+            if partner in coordinates:
+                x, y = coordinates[partner]
+                found[partner] = (name, x, y)
     return {country: sorted(found.values()) for country, found in sorted(by_country.items())}
 
 
@@ -233,7 +238,7 @@ def draw_maps(graph, label, folder: Path) -> tuple[list[Map], dict[str, Map]]:
         finally:
             plt.close(fig)
         drawn = sum(len(points) for points in groups.values())
-        partners = sorted({(k.country_label, k.partner_label, k.partner) for k in links if k.partner})
+        partners = sorted({(k.country_label, name, iri) for k in links for iri, name in k.partners})
         maps.append(Map(
             "maps/partners.svg", "The partner places, by country of origin",
             f"One panel per country of origin; {drawn} of the {len(partners)} partner places have coordinates in "
@@ -250,25 +255,25 @@ def draw_maps(graph, label, folder: Path) -> tuple[list[Map], dict[str, Map]]:
             name = link.iri[len(SBID + "link/"):]
             if "/" in name:
                 continue
-            partner_at = coordinates.get(link.partner) if link.partner else None
-            fig, axes = plt.subplots(1, 2 if partner_at else 1, figsize=(5.6 if partner_at else 2.8, 3.2),
-                                     squeeze=False)
+            located = [(name, *coordinates[iri]) for iri, name in link.partners if iri in coordinates]
+            fig, axes = plt.subplots(1, 2 if located else 1, figsize=(5.6 if located else 2.8, 3.2), squeeze=False)
             try:
                 _outline_axes(axes[0][0], link.municipality)
                 axes[0][0].set_title(link.municipality_label or "municipality unknown", fontsize=8)
-                if partner_at:
-                    _points_axes(axes[0][1], [(link.partner_label, *partner_at)], link.country_label)
+                if located:
+                    _points_axes(axes[0][1], located, link.country_label)
                 _credit(fig, "CBS / Kadaster (PDOK)")
                 fig.tight_layout(rect=(0, 0.05, 1, 1))
                 path = f"maps/link/{name}.svg"
                 write_file(folder / path, _svg(fig))
             finally:
                 plt.close(fig)
-            where = (f"{link.partner_label} at longitude {partner_at[0]:g}°, latitude {partner_at[1]:g}°"
-                     if partner_at else f"{link.partner_label or 'the partner'} (no coordinates in the data)")
+            at = {name: (x, y) for name, x, y in located}
+            where = "; ".join(f"{name} at longitude {at[name][0]:g}°, latitude {at[name][1]:g}°" if name in at
+                              else f"{name} (no coordinates in the data)" for _, name in link.partners) or "none"
             per_link[link.iri] = Map(
                 path, f"Where {link.label} is",
                 f"{link.municipality_label} marked on the municipalities of 2007. {credit}.",
                 f"Map of the Netherlands in 2007 with {link.municipality_label or 'no municipality'} marked; "
-                f"partner: {where}.", (), ())
+                f"partner{'s' if len(link.partners) > 1 else ''}: {where}.", (), ())
     return maps, per_link
