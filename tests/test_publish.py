@@ -260,6 +260,10 @@ def test_description_without_date_or_endpoint_states_neither(kb_rdflib):
     dumps = [publish.Dump("turtle", "dumps/stedenbanden.ttl", "T", "T", "text/turtle", "RDF_TURTLE", 10, "ab" * 32)]
     description = publish.describe(kb_rdflib, dumps, version="1.2.3")
     assert publish.check_description(description) == []
+    # Without a date, the catalogue lacks the recommended dct:issued and dct:modified, and says so.
+    _, warnings = publish.catalog.validate_description(description)
+    assert [w.split()[:2] for w in warnings] == [[publish.CATALOG, str(DCT.issued)],
+                                                 [publish.CATALOG, str(DCT.modified)]], warnings
     assert description.value(DATASET, DCT.issued) is None
     assert description.value(None, DCAT.endpointURL, None) is None
     assert str(description.value(DATASET, DCAT.version)) == "1.2.3"
