@@ -262,7 +262,7 @@ def test_description_without_date_or_endpoint_states_neither(kb_rdflib):
     assert publish.check_description(description) == []
     # Without a date, the catalogue lacks the recommended dct:issued and dct:modified, and says so.
     _, warnings = publish.catalog.validate_description(description)
-    assert [w.split()[:2] for w in warnings] == [[publish.CATALOG, str(DCT.issued)],
+    assert [w.split(": ", 1)[0].split() for w in warnings] == [[publish.CATALOG, str(DCT.issued)],
                                                  [publish.CATALOG, str(DCT.modified)]], warnings
     assert description.value(DATASET, DCT.issued) is None
     assert description.value(None, DCAT.endpointURL, None) is None
