@@ -479,14 +479,11 @@ def write_derived(path: Path, text: str) -> bool:
 
 
 def twin_towns_folder() -> Path | None:
-    """The Wikipedia list of twin towns used to confirm Wikidata matches: shipped in
-    ``reference/twin-cities/`` when the package has it, else the folder that ``kb
-    import-twin-towns`` finds by default; None when there is neither."""
-    from .importers import RAW_FILE, default_twin_towns_source
+    """The Wikipedia list of twin towns used to confirm Wikidata matches: the folder that ``kb
+    import-twin-towns`` reads by default (``$KB_TWIN_TOWNS_SOURCE``, else the copy shipped in
+    ``reference/twin-cities/``); None when there is neither."""
+    from .importers import default_twin_towns_source
 
-    shipped = REFERENCE / "twin-cities"
-    if (shipped / RAW_FILE).is_file():
-        return shipped
     return default_twin_towns_source()
 
 

@@ -24,9 +24,7 @@ item's P190 claim points to the second). Origin, licence (CC0) and caveats: the 
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -116,9 +114,11 @@ def wikipedia_twins(folder: Path | None) -> dict[tuple[str, str], set[str]]:
     {} when ``folder`` is None."""
     if folder is None:
         return {}
+    from .importers import RAW_FILE, _read_csv_rows
+
     twins: dict[tuple[str, str], set[str]] = defaultdict(set)
-    text = (folder / "twin_cities_raw.csv").read_bytes().decode("utf-8-sig")
-    for row in csv.DictReader(io.StringIO(text, newline="")):
+    rows, _sha256 = _read_csv_rows(folder / RAW_FILE, ("city1", "country1", "city2", "country2"))
+    for row in rows:
         a, b = (fold(row["city1"]), row["country1"].strip()), (fold(row["city2"]), row["country2"].strip())
         twins[a].add(b[0])
         twins[b].add(a[0])
