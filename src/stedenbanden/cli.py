@@ -429,20 +429,34 @@ def load(state: State, endpoint, graph, store_endpoint, update_endpoint, timeout
 
 
 @cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but a loopback address makes the endpoint reachable from the network.")
 @click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True, help="Port (0: any free port).")
+@click.option("--writable", is_flag=True,
+              help="Let clients change the served data (SPARQL Update, Graph Store writes); read-only by default.")
+@click.option("--query-timeout", type=click.FloatRange(min=1), default=30.0, show_default=True,
+              help="Seconds after which the server stops a query.")
 @data_options
 @click.pass_obj
-def serve(state: State, host, port):
-    """Start a local SPARQL endpoint (the Oxigraph server) with the knowledge base loaded; stop it
-    with Ctrl-C."""
-    from .server import serve as run_server
+def serve(state: State, host, port, writable, query_timeout):
+    """Start a local, read-only SPARQL endpoint (the Oxigraph server) with the knowledge base
+    loaded; stop it with Ctrl-C."""
+    from .server import check_host, is_loopback, serve as run_server
+
+    check_host(host)
+    if not is_loopback(host):
+        click.echo(f"Warning: --host {host} is not a loopback address: the endpoint is reachable from the network.",
+                   err=True)
 
     def ready(url):
         click.echo(f"SPARQL endpoint: {url}/query  (Ctrl-C to stop)")
+        if writable:
+            click.echo("Writable: clients can change or delete the data (--writable).")
+        else:
+            click.echo(f"Read-only: updates and Graph Store writes are refused; queries stop after {query_timeout:g} s.")
         click.echo(f"Try: kb query countries --endpoint {url}/query")
 
-    run_server(state.store(), host, port, ready)
+    run_server(state.store(), host, port, ready, writable, query_timeout)
     click.echo("Stopped.")
 
 
