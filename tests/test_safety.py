@@ -1,0 +1,71 @@
+"""Safe by default (issue 10): ``--output`` never replaces what it did not write, queries can be
+stopped, SERVICE runs only when asked for, spreadsheet formulas are neutralised, and the same file
+gets the same verdict whatever its size."""
+
+import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from stedenbanden.cli import cli
+
+HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }\n"
+
+
+def kb(*args, input=None):
+    result = CliRunner().invoke(cli, [str(a) for a in args], input=input)
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    return result
+
+
+# --- --output -----------------------------------------------------------------------------------
+
+def test_output_keeps_a_private_files_mode(tmp_path):
+    out = tmp_path / "private.csv"
+    out.write_text("old\n")
+    out.chmod(0o600)
+    assert kb("query", "countries", "--format", "csv", "-o", out).exit_code == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert out.read_text().startswith("code,country")
+
+
+def test_output_writes_through_a_symbolic_link(tmp_path):
+    target = tmp_path / "real.csv"
+    target.write_text("old\n")
+    link = tmp_path / "link.csv"
+    link.symlink_to(target)
+    assert kb("query", "countries", "--format", "csv", "-o", link).exit_code == 0
+    assert link.is_symlink()
+    assert target.read_text().startswith("code,country")
+
+
+def test_output_into_a_fifo_is_written_not_replaced(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE, text=True)
+    assert kb("query", "countries", "--format", "csv", "-o", fifo).exit_code == 0
+    assert reader.communicate(timeout=10)[0].startswith("code,country")
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+
+
+def test_output_into_a_device_is_written_not_replaced():
+    # checked without writing: a regression here would replace the machine's /dev/null
+    from stedenbanden.formats import _output_target
+
+    assert _output_target(Path("/dev/null")) == (Path("/dev/null"), None)
+
+
+def test_output_to_a_looping_link(tmp_path):
+    loop = tmp_path / "loop.csv"
+    loop.symlink_to(loop)
+    result = kb("query", "countries", "-o", loop)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"Error: {loop}: symbolic link loop; fix the link or choose another path"
