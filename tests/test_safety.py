@@ -69,3 +69,71 @@ def test_output_to_a_looping_link(tmp_path):
     result = kb("query", "countries", "-o", loop)
     assert result.exit_code == 1
     assert result.stderr.strip() == f"Error: {loop}: symbolic link loop; fix the link or choose another path"
+
+
+# --- stopping local queries ---------------------------------------------------------------------
+
+def _interrupt(args, stdin=subprocess.DEVNULL, after=3.0):
+    process = subprocess.Popen([sys.executable, "-m", "stedenbanden", *args], stdin=stdin,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(after)
+    assert process.poll() is None, process.stderr.read()
+    kids = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
+    process.send_signal(signal.SIGINT)
+    started = time.monotonic()
+    out, err = process.communicate(timeout=10)
+    return process.returncode, err, time.monotonic() - started, kids
+
+
+def _gone(pid):
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def test_ctrl_c_stops_a_long_local_query(tmp_path):
+    query = tmp_path / "heavy.rq"
+    query.write_text(HEAVY)
+    code, err, took, kids = _interrupt(["sparql", str(query)])
+    assert code == 130
+    assert err.strip() == "Interrupted."
+    assert took < 1.5
+    assert kids and all(_gone(pid) for pid in kids)
+
+
+def test_ctrl_c_stops_reading_endless_standard_input():
+    code, err, took, _ = _interrupt(["sparql", "-"], stdin=subprocess.PIPE, after=2.0)
+    assert code == 130
+    assert err.strip() == "Interrupted."
+    assert took < 1.5
+
+
+def test_timeout_bounds_a_local_query(tmp_path):
+    query = tmp_path / "heavy.rq"
+    query.write_text(HEAVY)
+    started = time.monotonic()
+    result = kb("sparql", query, "--timeout", "1")
+    assert time.monotonic() - started < 5
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"Error: {query} did not finish within 1 s; raise --timeout or simplify the query"
+
+
+def test_timeout_bounds_a_stored_query_locally():
+    # a generous limit changes nothing: the real figures come back
+    result = kb("query", "countries", "--timeout", "20", "--format", "csv")
+    assert result.exit_code == 0
+    assert "TR,Turkey,13,33.3" in result.stdout
+
+
+def test_endless_standard_input_is_refused():
+    result = kb("sparql", "-", input=b"y\n" * (9 * 1024 * 1024))
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "Error: <stdin>: the query is longer than 16 MiB; is standard input really a query file?"
+
+
+def test_non_utf8_standard_input():
+    result = kb("sparql", "-", input=b"SELECT * WHERE { ?s ?p \"caf\xe9\" }")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "Error: <stdin>: the query is not UTF-8 text (byte 28); send it as UTF-8"

@@ -52,6 +52,9 @@ class KbGroup(click.Group):
             error = click.ClickException(str(exc))
             error.exit_code = exc.exit_code
             raise error from None
+        except KeyboardInterrupt:
+            click.echo("\nInterrupted.", err=True)
+            raise click.exceptions.Exit(130) from None
 
 
 class Steps:
@@ -204,7 +207,7 @@ def endpoint_options(command):
                      help="Run on this SPARQL 1.1 query endpoint instead of the embedded store [env KB_ENDPOINT]."),
         click.option("--graph", metavar="IRI", help="Named graph holding the KB at the endpoint (default: its default graph)."),
         click.option("--timeout", type=click.FloatRange(min=0.1), default=DEFAULT_TIMEOUT, show_default=True,
-                     help="Seconds to wait for the endpoint."),
+                     help="Seconds to wait for the endpoint's whole answer; given, it also bounds a local query."),
         click.option("--user", envvar="KB_ENDPOINT_USER", help="User for HTTP basic authentication [env KB_ENDPOINT_USER]."),
         click.option("--password", envvar="KB_ENDPOINT_PASSWORD",
                      help="Password for HTTP basic authentication; prefer the environment variable KB_ENDPOINT_PASSWORD."),
@@ -212,6 +215,14 @@ def endpoint_options(command):
     for option in reversed(options):
         command = option(command)
     return command
+
+
+def _local_timeout(timeout):
+    """``--timeout`` for a local query: only when the user gave it (the default is the endpoints')."""
+    from click.core import ParameterSource
+
+    given = click.get_current_context().get_parameter_source("timeout") is not ParameterSource.DEFAULT
+    return timeout if given else None
 
 
 def _endpoint(endpoint, graph, timeout, user, password):
@@ -274,8 +285,19 @@ def query(state: State, name, params, list_queries, fmt, output, endpoint, graph
     stored = find(name, queries)
     given = _parse_params(params)
     remote = _endpoint(endpoint, graph, timeout, user, password)
-    result = stored.run(state.engine(remote), given)
-    emit(render(result.columns, result.rows, fmt), output)
+    if remote is not None:
+        result = stored.run(remote, given)
+        emit(render(result.columns, result.rows, fmt), output)
+        return
+    from .bounded import run_bounded
+
+    engine = state.store()
+
+    def answer():
+        result = stored.run(engine, given)
+        return render(result.columns, result.rows, fmt)
+
+    emit(run_bounded(answer, _local_timeout(timeout), f"the query {stored.name}"), output)
 
 
 @cli.command()
@@ -309,23 +331,40 @@ def sparql(state: State, file: Path, fmt, output, endpoint, graph, timeout, user
             result = remote.select(text, origin=origin)
             emit(render(result.columns, result.rows, fmt), output)
         return
-    answer = run(state.store(), text, origin=origin)
-    if isinstance(answer, ox.QueryBoolean):
-        emit(_boolean(bool(answer), fmt), output)
-    elif isinstance(answer, ox.QueryTriples):
-        try:
-            emit(_lines(triples_lines(answer)), output)
-        except (OSError, RuntimeError) as exc:
-            raise KbError(f"{origin}: the query failed while running: {exc}") from None
-    else:
+    from .bounded import run_bounded
+
+    engine = state.store()
+
+    def local():
+        answer = run(engine, text, origin=origin)
+        if isinstance(answer, ox.QueryBoolean):
+            return _boolean(bool(answer), fmt)
+        if isinstance(answer, ox.QueryTriples):
+            try:
+                return _lines(triples_lines(answer))
+            except (OSError, RuntimeError) as exc:
+                raise KbError(f"{origin}: the query failed while running: {exc}") from None
         result = solutions_result(answer, origin)
-        emit(render(result.columns, result.rows, fmt), output)
+        return render(result.columns, result.rows, fmt)
+
+    emit(run_bounded(local, _local_timeout(timeout), origin), output)
+
+
+MAX_QUERY_BYTES = 16 * 1024 * 1024
+"""The longest query read from standard input (bytes): ``yes | kb sparql -`` ends with a message."""
 
 
 def _read_query(file: Path) -> tuple[str, str]:
     """The text of a query file (or standard input for ``-``) and the name to report it by."""
     if str(file) == "-":
-        return sys.stdin.read(), "<stdin>"
+        data = sys.stdin.buffer.read(MAX_QUERY_BYTES + 1)
+        if len(data) > MAX_QUERY_BYTES:
+            raise KbError(f"<stdin>: the query is longer than {MAX_QUERY_BYTES >> 20} MiB; is standard input "
+                          "really a query file?")
+        try:
+            return data.decode("utf-8-sig"), "<stdin>"
+        except UnicodeDecodeError as exc:
+            raise KbError(f"<stdin>: the query is not UTF-8 text (byte {exc.start + 1}); send it as UTF-8") from None
     if file.is_dir():
         raise KbUsageError(f"{file}: is a folder; give a query file")
     try:
@@ -399,7 +438,14 @@ def report(state: State, fmt, output, endpoint, graph, timeout, user, password):
     the published value. Exit code 1 if any figure does not match."""
     from .report import build
 
-    columns, rows = build(state.engine(_endpoint(endpoint, graph, timeout, user, password)))
+    remote = _endpoint(endpoint, graph, timeout, user, password)
+    if remote is None:
+        from .bounded import run_bounded
+
+        engine = state.store()
+        columns, rows = run_bounded(lambda: build(engine), _local_timeout(timeout), "kb report")
+    else:
+        columns, rows = build(remote)
     emit(render(columns, rows, fmt), output)
     failed = [row[0] for row in rows if row[-1] != "OK"]
     if failed:

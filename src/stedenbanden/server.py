@@ -27,6 +27,7 @@ from typing import Callable, Iterator
 
 import pyoxigraph as ox
 
+from .bounded import die_with_parent
 from .errors import KbError
 from .remote import ntriples
 
@@ -93,13 +94,7 @@ def check_port_free(host: str, port: int) -> None:
 
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
     """In the server's process: get SIGKILL when ``kb`` dies (Linux), whatever kills it."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
+    die_with_parent()
 
 
 def _load(binary: str, store: ox.Store, folder: Path) -> Path:
