@@ -137,3 +137,60 @@ def test_non_utf8_standard_input():
     result = kb("sparql", "-", input=b"SELECT * WHERE { ?s ?p \"caf\xe9\" }")
     assert result.exit_code == 1
     assert result.stderr.strip() == "Error: <stdin>: the query is not UTF-8 text (byte 28); send it as UTF-8"
+
+
+# --- SERVICE ------------------------------------------------------------------------------------
+
+def _service_query(tmp_path, url):
+    query = tmp_path / "federated.rq"
+    query.write_text(f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }} LIMIT 1\n")
+    return query
+
+
+def test_service_is_refused_without_allow_service(tmp_path):
+    seen = []
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen.append(self.path)
+            self.send_response(500)
+            self.end_headers()
+
+        do_POST = do_GET
+
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        query = _service_query(tmp_path, f"http://127.0.0.1:{httpd.server_address[1]}/sparql")
+        result = kb("sparql", query)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (f"Error: {query}: the query has a SERVICE clause, which calls another endpoint; "
+                                     "kb runs SERVICE only with --allow-service")
+    assert seen == []
+
+
+@pytest.mark.parametrize("text", [
+    "SELECT ?service WHERE { ?service a <http://example.org/SERVICE> } # no SERVICE call here",
+    'SELECT ?s WHERE { ?s ?p "SERVICE <http://example.org/>" }',
+])
+def test_the_word_service_elsewhere_is_not_a_service_clause(text):
+    result = kb("sparql", "-", input=text)
+    assert result.exit_code == 0, result.stderr
+
+
+def test_a_failing_remote_service_is_named_as_such(tmp_path):
+    from stedenbanden.server import free_port
+
+    query = _service_query(tmp_path, f"http://127.0.0.1:{free_port()}/sparql")
+    result = kb("sparql", query, "--allow-service")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: a remote SERVICE named in {query} failed: ")
+    assert result.stderr.strip().endswith("the endpoint it calls is down or refused the request")

@@ -302,22 +302,29 @@ def query(state: State, name, params, list_queries, fmt, output, endpoint, graph
 
 @cli.command()
 @click.argument("file", type=click.Path(path_type=Path, allow_dash=True, readable=False))
+@click.option("--allow-service", is_flag=True,
+              help="Run SERVICE clauses: let the query call the other endpoints it names.")
 @output_options
 @endpoint_options
 @data_options
 @click.pass_obj
-def sparql(state: State, file: Path, fmt, output, endpoint, graph, timeout, user, password):
+def sparql(state: State, file: Path, allow_service, fmt, output, endpoint, graph, timeout, user, password):
     """Run your own SPARQL query from FILE (or - for standard input) on the knowledge base.
 
     SELECT results use --format; ASK prints true or false; CONSTRUCT and DESCRIBE print sorted
-    N-Triples. Updates are refused: the knowledge base is read-only here.
+    N-Triples. Updates are refused: the knowledge base is read-only here. SERVICE clauses (calls
+    to other endpoints) run only with --allow-service.
     """
     import pyoxigraph as ox
 
     from .remote import triples_lines
-    from .store import query_form, run, solutions_result
+    from .store import query_form, run, solutions_result, uses_service
 
     text, origin = _read_query(file)
+    service = uses_service(text)
+    if service and not allow_service:
+        raise KbUsageError(f"{origin}: the query has a SERVICE clause, which calls another endpoint; "
+                           "kb runs SERVICE only with --allow-service")
     remote = _endpoint(endpoint, graph, timeout, user, password)
     kind = query_form(text)
     if kind in ("CONSTRUCT", "DESCRIBE") and fmt != "table":
@@ -347,7 +354,14 @@ def sparql(state: State, file: Path, fmt, output, endpoint, graph, timeout, user
         result = solutions_result(answer, origin)
         return render(result.columns, result.rows, fmt)
 
-    emit(run_bounded(local, _local_timeout(timeout), origin), output)
+    try:
+        emit(run_bounded(local, _local_timeout(timeout), origin), output)
+    except KbError as exc:
+        failed = f"{origin}: the query failed while running: "
+        if service and str(exc).startswith(failed):
+            raise KbError(f"a remote SERVICE named in {origin} failed: {str(exc)[len(failed):]}; "
+                          "the endpoint it calls is down or refused the request") from None
+        raise
 
 
 MAX_QUERY_BYTES = 16 * 1024 * 1024

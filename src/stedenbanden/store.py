@@ -340,6 +340,17 @@ def query_form(text: str) -> str:
     return found.group(1).upper() if found else "SELECT"
 
 
+_SERVICE_NOISE = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+                            r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*')
+_SERVICE = re.compile(r"(?<![\w?$:.\-])SERVICE(?![\w:.\-])", re.IGNORECASE)
+
+
+def uses_service(query: str) -> bool:
+    """True when ``query`` has a ``SERVICE`` clause (a federated call to another endpoint), looking
+    past comments, strings, IRIs, variables and prefixed names that merely contain the word."""
+    return bool(_SERVICE.search(_SERVICE_NOISE.sub(" ", query)))
+
+
 def check_read_only(query: str, origin: str = "query") -> None:
     """Raise :class:`KbError` when ``query`` is a SPARQL update: the KB is read-only for queries."""
     if _UPDATE_START.match(_strip_comments(query)):
