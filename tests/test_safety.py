@@ -234,3 +234,22 @@ def test_import_csv_refuses_a_formula_with_row_and_column(tmp_path):
         read_links_csv(path, kb_index(store.load(store.knowledge_base_files())))
     assert str(caught.value) == (f"{path}, row 3, column partner: {FORMULA!r} starts with '=', which a spreadsheet "
                                  "runs as a formula; remove that first character")
+
+
+# --- same verdict whatever the size -------------------------------------------------------------
+
+def test_a_large_file_gets_the_same_verdict_as_a_small_one(tmp_path):
+    bad = "<http://example.org/bad> <http://example.org/p> <http://example.org/a b> .\n"
+    small = tmp_path / "small.ttl"
+    small.write_text(bad, encoding="utf-8")
+    large = tmp_path / "large.ttl"
+    filler = "".join(f"<http://example.org/s{i}> <http://example.org/p> \"{i:060d}\" .\n" for i in range(120_000))
+    large.write_text(filler + bad, encoding="utf-8")
+    assert large.stat().st_size > 10 * 1024 * 1024
+    verdicts = []
+    for path in (small, large):
+        result = kb("--data", path, "sparql", "-", input="ASK { ?s ?p ?o }")
+        assert result.exit_code == 1, f"{path.name} was accepted"
+        verdicts.append(result.stderr.replace(str(path), "FILE").split(", line")[0] + result.stderr.split("column")[-1])
+    assert verdicts[0] == verdicts[1]
+    assert "Invalid IRI code point ' '" in verdicts[1]
