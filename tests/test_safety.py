@@ -253,3 +253,43 @@ def test_a_large_file_gets_the_same_verdict_as_a_small_one(tmp_path):
         verdicts.append(result.stderr.replace(str(path), "FILE").split(", line")[0] + result.stderr.split("column")[-1])
     assert verdicts[0] == verdicts[1]
     assert "Invalid IRI code point ' '" in verdicts[1]
+
+
+# --- endpoint deadline --------------------------------------------------------------------------
+
+def test_endpoint_timeout_is_a_deadline_for_the_whole_answer():
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Trickle(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.end_headers()
+            try:
+                for byte in b'{"head": {"vars": []}, "results": {"bindings": []}}' + b" " * 100:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(0.3)  # one byte each 0.3 s: every read is within the socket timeout
+            except OSError:
+                pass
+
+        do_GET = do_POST
+
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Trickle)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{httpd.server_address[1]}/query"
+    try:
+        started = time.monotonic()
+        result = kb("query", "countries", "--endpoint", url, "--timeout", "2")
+        took = time.monotonic() - started
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"Error: {url} did not answer within 2 s; raise --timeout or check the endpoint"
+    assert took < 4

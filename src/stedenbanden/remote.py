@@ -71,14 +71,18 @@ class Endpoint:
     def _fetch(self, query: str, return_format: str) -> bytes:
         from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
-        try:
+        def answer():
             response = self._wrapper(query, return_format).query().response
-            body = response.read()
-            content_type = response.headers.get("Content-Type", "")
+            return response.read(), response.headers.get("Content-Type", "")
+
+        try:
+            body, content_type = within(self.timeout, answer, self.url)
         except SPARQLWrapperException as exc:
             status = {"QueryBadFormed": 400, "Unauthorized": 401, "EndPointNotFound": 404,
                       "URITooLong": 414, "EndPointInternalError": 500}.get(type(exc).__name__, "error")
             raise KbError(f"{self.url} answered HTTP {status}: {_server_message(_response_of(exc))}") from None
+        except KbError:
+            raise
         except Exception as exc:  # noqa: BLE001 - every transport failure becomes one line
             raise _transport_error(exc, self.url, self.timeout) from None
         if "html" in content_type.lower() or body.lstrip()[:1] == b"<" and b"<html" in body[:2000].lower():
@@ -124,11 +128,14 @@ class Endpoint:
         if self.user is not None:
             token = base64.b64encode(f"{self.user}:{self.password or ''}".encode()).decode()
             request.add_header("Authorization", f"Basic {token}")
-        try:
+        def send():
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 response.read()
-        except urllib.error.HTTPError as exc:
-            raise exc
+
+        try:
+            within(self.timeout, send, url)
+        except (urllib.error.HTTPError, KbError):
+            raise
         except Exception as exc:  # noqa: BLE001
             raise _transport_error(exc, url, self.timeout) from None
 
@@ -160,6 +167,32 @@ class Endpoint:
             raise KbError(f"{self.url}: the store accepts neither the Graph Store HTTP Protocol at {store_url} "
                           f"nor SPARQL Update at {update_url} (HTTP {exc.code}: {_server_message(exc.read())}); "
                           "give the right URLs with --store-endpoint or --update-endpoint") from None
+
+
+def within(seconds: float, work, url: str):
+    """Return ``work()`` if it finishes within ``seconds``, else raise :class:`KbError` saying
+    that ``url`` did not answer in time: a deadline for the whole answer, so a server that
+    trickles a byte at a time cannot hold ``kb`` beyond it (the socket timeout alone bounds each
+    read). The abandoned request ends with the process (a daemon thread). Exceptions of ``work``
+    are raised here."""
+    import threading
+
+    box: dict = {}
+
+    def target():
+        try:
+            box["value"] = work()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller
+            box["error"] = exc
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        raise KbError(f"{url} did not answer within {seconds:g} s; raise --timeout or check the endpoint")
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
 
 
 def with_values(query: str, bindings: dict[str, Binding] | None) -> str:
