@@ -293,3 +293,45 @@ def test_endpoint_timeout_is_a_deadline_for_the_whole_answer():
     assert result.exit_code == 1
     assert result.stderr.strip() == f"Error: {url} did not answer within 2 s; raise --timeout or check the endpoint"
     assert took < 4
+
+
+# --- credentials in an endpoint URL -------------------------------------------------------------
+
+def test_credentials_in_the_endpoint_url_are_used_and_never_printed():
+    import base64
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    seen = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            seen.append(self.headers.get("Authorization"))
+            self.send_response(401)
+            self.end_headers()
+            self.wfile.write(b"Unauthorized")
+
+        do_GET = do_POST
+
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    port = httpd.server_address[1]
+    try:
+        result = kb("query", "countries", "--endpoint", f"http://alice:s3cret@127.0.0.1:{port}/query")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"Error: http://127.0.0.1:{port}/query answered HTTP 401: Unauthorized"
+    assert "s3cret" not in result.output
+    assert seen and seen[0] == "Basic " + base64.b64encode(b"alice:s3cret").decode()
+
+
+@pytest.mark.parametrize("url", ["ftp://alice:s3cret@example.org/q", "http://alice:s3cret@example.org:x/q"])
+def test_a_bad_endpoint_url_never_shows_its_password(url):
+    result = kb("query", "countries", "--endpoint", url)
+    assert result.exit_code == 2
+    assert "s3cret" not in result.output and "alice:***@example.org" in result.stderr

@@ -482,10 +482,11 @@ def load(state: State, endpoint, graph, store_endpoint, update_endpoint, timeout
     in one request so that a failed load leaves the previous content in place."""
     from .remote import Endpoint, ntriples
 
+    store = Endpoint(endpoint, graph, timeout, user, password)
     body, count = ntriples(state.store())
-    how = Endpoint(endpoint, graph, timeout, user, password).replace_graph(body, store_endpoint, update_endpoint)
+    how = store.replace_graph(body, store_endpoint, update_endpoint)
     target = f"graph <{graph}>" if graph else "the default graph"
-    click.echo(f"Loaded {count} triples into {target} at {endpoint} ({how}).")
+    click.echo(f"Loaded {count} triples into {target} at {store.url} ({how}).")
 
 
 @cli.command()

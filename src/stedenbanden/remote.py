@@ -41,9 +41,20 @@ class Endpoint:
     password: str | None = None
 
     def __post_init__(self):
-        parts = urllib.parse.urlsplit(self.url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise KbUsageError(f"--endpoint {self.url}: not an http(s) URL; give the query URL, e.g. http://127.0.0.1:7878/query")
+        try:
+            parts = urllib.parse.urlsplit(self.url)
+            parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+        except ValueError:
+            raise KbUsageError(f"--endpoint {redacted(self.url)}: not a well-formed URL; give the query URL, "
+                               "e.g. http://127.0.0.1:7878/query") from None
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise KbUsageError(f"--endpoint {redacted(self.url)}: not an http(s) URL; give the query URL, e.g. http://127.0.0.1:7878/query")
+        if parts.username is not None or parts.password is not None:
+            # credentials written into the URL are used like --user/--password and never printed
+            if self.user is None:
+                object.__setattr__(self, "user", urllib.parse.unquote(parts.username or ""))
+                object.__setattr__(self, "password", urllib.parse.unquote(parts.password or ""))
+            object.__setattr__(self, "url", redacted(self.url, keep_user=False))
 
     def sibling(self, name: str) -> str:
         """The URL beside the query URL for ``name`` (``store`` or ``update``), following the
@@ -167,6 +178,22 @@ class Endpoint:
             raise KbError(f"{self.url}: the store accepts neither the Graph Store HTTP Protocol at {store_url} "
                           f"nor SPARQL Update at {update_url} (HTTP {exc.code}: {_server_message(exc.read())}); "
                           "give the right URLs with --store-endpoint or --update-endpoint") from None
+
+
+def redacted(url: str, keep_user: bool = True) -> str:
+    """``url`` without the password written into it (``http://alice:secret@host/`` ->
+    ``http://alice:***@host/``; with ``keep_user=False``, ``http://host/``), fit to print."""
+    head, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    authority, slash, path = rest.partition("/")
+    userinfo, at, hostport = authority.rpartition("@")
+    if not at:
+        return url
+    if not keep_user:
+        return f"{head}://{hostport}{slash}{path}"
+    user = userinfo.partition(":")[0]
+    return f"{head}://{user}{':***' if ':' in userinfo else ''}@{hostport}{slash}{path}"
 
 
 def within(seconds: float, work, url: str):
