@@ -335,3 +335,69 @@ def test_a_bad_endpoint_url_never_shows_its_password(url):
     result = kb("query", "countries", "--endpoint", url)
     assert result.exit_code == 2
     assert "s3cret" not in result.output and "alice:***@example.org" in result.stderr
+
+
+# --- clear errors -------------------------------------------------------------------------------
+
+def test_a_looping_link_in_a_data_folder(tmp_path):
+    (tmp_path / "loop.ttl").symlink_to(tmp_path / "loop.ttl")
+    (tmp_path / "ok.ttl").write_text("<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n")
+    for args in (["--data", tmp_path, "query", "themes"], ["--data", tmp_path / "loop.ttl", "query", "themes"]):
+        result = kb(*args)
+        assert result.exit_code == 1
+        assert result.stderr.strip() == f"Error: {tmp_path / 'loop.ttl'}: symbolic link loop; fix the link or remove it"
+
+
+def test_a_looping_link_as_query_file(tmp_path):
+    loop = tmp_path / "loop.rq"
+    loop.symlink_to(loop)
+    result = kb("sparql", loop)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"Error: {loop}: symbolic link loop; fix the link or give the query file itself"
+
+
+def test_a_turtle_token_longer_than_16_mib(tmp_path):
+    path = tmp_path / "huge.ttl"
+    path.write_text('<http://example.org/a> <http://example.org/b> "' + "x" * (17 * 1024 * 1024) + '" .\n')
+    result = kb("--data", path, "query", "themes")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {path}: a single string or IRI is longer than the parser accepts")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_report_against_a_down_endpoint_does_not_blame_figures_toml():
+    from stedenbanden.server import free_port
+
+    url = f"http://127.0.0.1:{free_port()}/query"
+    result = kb("report", "--endpoint", url)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"Error: cannot connect to {url}: connection refused; is the endpoint running?"
+
+
+def test_an_html_error_page_is_summarised():
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.send_response(501)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(b"<!DOCTYPE HTML>\n<html><head><title>501 Not Implemented</title></head>"
+                             b"<body><h1>Not Implemented</h1></body></html>")
+
+        do_GET = do_POST
+
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{httpd.server_address[1]}/query"
+    try:
+        result = kb("query", "countries", "--endpoint", url)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"Error: {url} answered HTTP 501: an HTML page: 501 Not Implemented"

@@ -386,6 +386,8 @@ def _read_query(file: Path) -> tuple[str, str]:
     except FileNotFoundError:
         raise KbUsageError(f"{file}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
+        if isinstance(exc, OSError) and exc.errno == 40:  # ELOOP
+            raise KbError(f"{file}: symbolic link loop; fix the link or give the query file itself") from None
         reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
         raise KbError(f"{file}: cannot read the query ({reason}); save it as a readable UTF-8 text file") from None
 

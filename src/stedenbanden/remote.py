@@ -260,9 +260,37 @@ def _response_of(exc: Exception) -> bytes:
 
 def _server_message(body) -> str:
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body or "")
+    if text.lstrip()[:1] == "<" and ("<html" in text[:3000].lower() or "<!doctype" in text[:3000].lower()):
+        return _html_message(text)
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     message = lines[0] if lines else "(no message)"
     return message[:300]
+
+
+def _html_message(page: str) -> str:
+    """What an HTML error page says, in one line: its title (or first text) without markup."""
+    from html.parser import HTMLParser
+
+    class Text(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.title, self.texts, self._in = [], [], None
+
+        def handle_starttag(self, tag, attrs):
+            self._in = tag
+
+        def handle_data(self, data):
+            if self._in in ("script", "style"):
+                return
+            (self.title if self._in == "title" else self.texts).append(data.strip())
+
+    parser = Text()
+    try:
+        parser.feed(page)
+    except Exception:  # noqa: BLE001 - a broken page still gets a line
+        pass
+    said = " ".join(t for t in parser.title if t) or " ".join(t for t in parser.texts if t)
+    return f"an HTML page: {' '.join(said.split())[:300] or '(no text)'}"
 
 
 def _transport_error(exc: Exception, url: str, timeout: float) -> KbError:

@@ -110,6 +110,7 @@ def turtle_files(paths: Iterable[Union[str, Path]]) -> list[Path]:
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
+        _check_link(path)
         if path.is_dir():
             inside = sorted(_walk_turtle(path))
             if not inside:
@@ -121,11 +122,24 @@ def turtle_files(paths: Iterable[Union[str, Path]]) -> list[Path]:
             raise MissingPath(f"{path}: no such file or folder")
     unique, seen = [], set()
     for path in found:
+        _check_link(path)
         key = path.resolve()
         if key not in seen:
             seen.add(key)
             unique.append(path)
     return unique
+
+
+def _check_link(path: Path) -> None:
+    """Raise :class:`KbError` when ``path`` is a symbolic link that loops (or points nowhere)."""
+    if not path.is_symlink():
+        return
+    try:
+        path.stat()
+    except OSError as exc:
+        if exc.errno == 40:  # ELOOP
+            raise KbError(f"{path}: symbolic link loop; fix the link or remove it") from None
+        raise MissingPath(f"{path}: the symbolic link points to nothing ({os.readlink(path)}); fix the link or remove it") from None
 
 
 def _walk_turtle(folder: Path) -> Iterable[Path]:
@@ -200,6 +214,9 @@ def load(paths: Sequence[Path], store: ox.Store | None = None, per_file_graphs: 
                            lenient=lenient_above is not None and size > lenient_above)
             except SyntaxError as exc:
                 raise _turtle_error(path, exc) from None
+            except MemoryError as exc:  # the parser's buffer limit, not the machine's memory
+                raise KbError(f"{path}: a single string or IRI is longer than the parser accepts ({exc}); "
+                              "split the value, or check that the file is Turtle") from None
             except OSError as exc:
                 raise KbError(f"{path}: cannot read the file ({exc.strerror or exc}); check its permissions") from None
         if before is not None and len(store) == before and not _has_triples(path):
