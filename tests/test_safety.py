@@ -401,3 +401,22 @@ def test_an_html_error_page_is_summarised():
         httpd.server_close()
     assert result.exit_code == 1
     assert result.stderr.strip() == f"Error: {url} answered HTTP 501: an HTML page: 501 Not Implemented"
+
+
+# --- evidence -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("iri", ["javascript:alert(1)", "file:///etc/passwd", "data:text/html,hi", "ftp://example.org/x"])
+def test_evidence_must_be_a_web_address(tmp_path, iri):
+    fixture = Path(__file__).parent / "fixtures" / "ghana-two-more-documented-links.ttl"
+    text = fixture.read_text(encoding="utf-8")
+    import re
+
+    bad, count = re.subn(r"dcterms:source <https?://[^>]+>", f"dcterms:source <{iri}>", text, count=1)
+    assert count == 1, "the fixture no longer states its evidence as dcterms:source <http...>"
+    path = tmp_path / "bad-evidence.ttl"
+    path.write_text(bad, encoding="utf-8")
+    result = kb("validate", "--with-kb", path, "--format", "csv")
+    assert result.exit_code == 1
+    assert "A dcterms:source must be an http(s) web address" in result.stdout
+    ok = kb("validate", "--with-kb", fixture)
+    assert "A dcterms:source must be an http(s) web address" not in ok.stdout
