@@ -83,7 +83,7 @@ def test_empty_file(tmp_path):
 def test_folder_without_turtle(tmp_path):
     result = kb("validate", tmp_path)
     assert result.exit_code == 2
-    assert result.stderr.strip() == f"Error: {tmp_path}: folder holds no Turtle (*.ttl) file; name a .ttl file or a folder of them"
+    assert result.stderr.strip() == f"Error: {tmp_path}: folder holds no RDF file (*.ttl, *.nt, *.nq, *.trig, *.jsonld, *.rdf); name an RDF file or a folder of them"
 
 
 def test_missing_file():

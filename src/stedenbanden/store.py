@@ -103,7 +103,8 @@ _CONVERTERS: dict[str | None, Callable[[str], Value]] = {
 def turtle_files(paths: Iterable[Union[str, Path]]) -> list[Path]:
     """Expand files and folders into the list of Turtle files to load, each once.
 
-    A folder contributes every ``*.ttl`` below it, sorted. Raises :class:`MissingPath` when a
+    A folder contributes every RDF file below it (``*.ttl``, ``*.nt``, ``*.nq``, ``*.trig``,
+    ``*.jsonld``, ``*.rdf``: :data:`RDF_FORMATS`), sorted. Raises :class:`MissingPath` when a
     path does not exist or a folder holds no Turtle file, and :class:`KbError` when a folder
     below it cannot be read.
     """
@@ -114,7 +115,7 @@ def turtle_files(paths: Iterable[Union[str, Path]]) -> list[Path]:
         if path.is_dir():
             inside = sorted(_walk_turtle(path))
             if not inside:
-                raise MissingPath(f"{path}: folder holds no Turtle (*.ttl) file; name a .ttl file or a folder of them")
+                raise MissingPath(f"{path}: folder holds no RDF file (*.ttl, *.nt, *.nq, *.trig, *.jsonld, *.rdf); name an RDF file or a folder of them")
             found.extend(inside)
         elif path.exists():
             found.append(path)
@@ -148,7 +149,7 @@ def _walk_turtle(folder: Path) -> Iterable[Path]:
 
     for root, dirs, names in os.walk(folder, onerror=unreadable):
         dirs.sort()
-        yield from (Path(root) / n for n in names if n.endswith(".ttl"))
+        yield from (Path(root) / n for n in names if Path(n).suffix.lower() in RDF_FORMATS)
 
 
 def graph_name(path: Path) -> str:
@@ -199,8 +200,11 @@ def load(paths: Sequence[Path], store: ox.Store | None = None, per_file_graphs: 
     :class:`KbError` for a file that is not UTF-8, cannot be read, or (when small) holds no triples.
     """
     store = store if store is not None else ox.Store()
+    datasets = False
     for path in paths:
         graph = ox.NamedNode(graph_name(path)) if per_file_graphs else ox.DefaultGraph()
+        rdf_format = rdf_format_of(path)
+        datasets = datasets or rdf_format.supports_datasets
         try:
             size = path.stat().st_size
             handle = path.open("rb")
@@ -210,33 +214,47 @@ def load(paths: Sequence[Path], store: ox.Store | None = None, per_file_graphs: 
         with handle:
             reader = _Reader(handle, progress(path, size) if progress else None)
             try:
-                store.load(input=reader, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri(), to_graph=graph,
+                store.load(input=reader, format=rdf_format, base_iri=path.resolve().as_uri(), to_graph=graph,
                            lenient=lenient_above is not None and size > lenient_above)
             except SyntaxError as exc:
-                raise _turtle_error(path, exc) from None
+                raise _turtle_error(path, exc, rdf_format.name) from None
             except MemoryError as exc:  # the parser's buffer limit, not the machine's memory
                 raise KbError(f"{path}: a single string or IRI is longer than the parser accepts ({exc}); "
-                              "split the value, or check that the file is Turtle") from None
+                              f"split the value, or check that the file is {rdf_format.name}") from None
             except OSError as exc:
                 raise KbError(f"{path}: cannot read the file ({exc.strerror or exc}); check its permissions") from None
-        if before is not None and len(store) == before and not _has_triples(path):
+        if before is not None and len(store) == before and not _has_triples(path, rdf_format):
             raise KbError(f"{path}: the file holds no RDF triples; check that it was saved completely")
+    if datasets and not per_file_graphs:
+        # named graphs are kept, and their triples are also in the default graph that queries read
+        store.extend([ox.Quad(q.subject, q.predicate, q.object) for q in store
+                      if not isinstance(q.graph_name, ox.DefaultGraph)])
     return store
 
 
-def _has_triples(path: Path) -> bool:
+RDF_FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".nq": ox.RdfFormat.N_QUADS,
+               ".trig": ox.RdfFormat.TRIG, ".jsonld": ox.RdfFormat.JSON_LD, ".rdf": ox.RdfFormat.RDF_XML}
+"""The RDF formats ``kb`` reads, by file extension; any other extension is read as Turtle."""
+
+
+def rdf_format_of(path: Path) -> "ox.RdfFormat":
+    """The RDF format of a data file, from its extension (:data:`RDF_FORMATS`; default Turtle)."""
+    return RDF_FORMATS.get(path.suffix.lower(), ox.RdfFormat.TURTLE)
+
+
+def _has_triples(path: Path, rdf_format: "ox.RdfFormat" = ox.RdfFormat.TURTLE) -> bool:
     with path.open("rb") as handle:
-        return any(True for _ in ox.parse(_Reader(handle, None), format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri()))
+        return any(True for _ in ox.parse(_Reader(handle, None), format=rdf_format, base_iri=path.resolve().as_uri()))
 
 
-def _turtle_error(path: Path, exc: SyntaxError) -> KbError:
+def _turtle_error(path: Path, exc: SyntaxError, format_name: str = "Turtle") -> KbError:
     """The one-line error for a Turtle syntax error (or a file that is not UTF-8)."""
     message = re.sub(r"\s*\([^()]*, line \d+\)$", "", str(exc.msg if exc.msg else exc))
     message = re.sub(r"^Parser error (at|between) [^:]*: ", "", message)
     if message.startswith("Invalid UTF-8"):
         return KbError(f"{path}, line {exc.lineno}: the file is not UTF-8; save it as UTF-8, the encoding Turtle requires")
     return TurtleSyntaxError(
-        f"{path}, line {exc.lineno}, column {exc.offset}: Turtle syntax error: {message}{_hint(message)}")
+        f"{path}, line {exc.lineno}, column {exc.offset}: {format_name} syntax error: {message}{_hint(message)}")
 
 
 _HINTS = (
