@@ -498,7 +498,8 @@ def load(state: State, endpoint, graph, store_endpoint, update_endpoint, timeout
 @click.option("--writable", is_flag=True,
               help="Let clients change the served data (SPARQL Update, Graph Store writes); read-only by default.")
 @click.option("--query-timeout", type=click.FloatRange(min=1), default=30.0, show_default=True,
-              help="Seconds after which the server stops a query.")
+              help="Time limit per query, passed to the Oxigraph server (its --timeout-s); Oxigraph 0.5 does "
+                   "not stop every kind of query at it.")
 @data_options
 @click.pass_obj
 def serve(state: State, host, port, writable, query_timeout):
@@ -516,7 +517,7 @@ def serve(state: State, host, port, writable, query_timeout):
         if writable:
             click.echo("Writable: clients can change or delete the data (--writable).")
         else:
-            click.echo(f"Read-only: updates and Graph Store writes are refused; queries stop after {query_timeout:g} s.")
+            click.echo("Read-only: updates and Graph Store writes are refused (--writable allows them).")
         click.echo(f"Try: kb query countries --endpoint {url}/query")
 
     run_server(state.store(), host, port, ready, writable, query_timeout)
