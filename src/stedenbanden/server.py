@@ -97,6 +97,9 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child between 
     die_with_parent()
 
 
+_PREEXEC = _die_with_parent if os.name == "posix" else None
+
+
 def _load(binary: str, store: ox.Store, folder: Path) -> Path:
     """Write ``store`` into an Oxigraph storage in ``folder`` with ``oxigraph load``; return it."""
     body, _ = ntriples(store)
@@ -105,7 +108,7 @@ def _load(binary: str, store: ox.Store, folder: Path) -> Path:
     location = folder / "store"
     done = subprocess.run([binary, "load", "--location", str(location), "--file", str(dump)],
                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                          preexec_fn=_die_with_parent)
+                          preexec_fn=_PREEXEC)
     dump.unlink()
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()
@@ -180,7 +183,7 @@ def running(store: ox.Store, host: str = "127.0.0.1", port: int = 0, writable: b
         process = subprocess.Popen([binary, mode, "--location", str(location), "--bind", bind,
                                     "--timeout-s", f"{max(1, round(timeout))}"],
                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                   preexec_fn=_die_with_parent)
+                                   preexec_fn=_PREEXEC)
         _wait_until_serving(process, host, port)
         url_host = f"[{host}]" if ":" in host else host
         yield f"http://{url_host}:{port}"
