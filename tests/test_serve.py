@@ -176,3 +176,96 @@ class socket_listening:
 
     def __exit__(self, *exc):
         self.sock.close()
+
+
+class recording_server:
+    """A local HTTP server that records the requests it gets (the target of a SERVICE call);
+    ``with recording_server() as target``: ``target.url``, ``target.seen``."""
+
+    def __enter__(self):
+        seen = self.seen = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                seen.append(self.path)
+                self.send_response(500)
+                self.end_headers()
+
+            do_POST = do_GET
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/sparql"
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def _requests(url, query):
+    """The same query sent the three ways the SPARQL protocol allows."""
+    form = urllib.parse.urlencode({"query": query}).encode()
+    return [urllib.request.Request(url + "?" + urllib.parse.urlencode({"query": query})),
+            urllib.request.Request(url, data=form, headers={"Content-Type": "application/x-www-form-urlencoded"}),
+            urllib.request.Request(url, data=query.encode(), headers={"Content-Type": "application/sparql-query"})]
+
+
+def test_service_is_refused_by_default_however_the_query_is_sent():
+    process, url = start()
+    try:
+        with recording_server() as target:
+            federated = f"SELECT * WHERE {{ SERVICE <{target.url}> {{ ?s ?p ?o }} }}"
+            for request in _requests(url, federated):
+                with pytest.raises(urllib.error.HTTPError) as refused:
+                    urllib.request.urlopen(request, timeout=10)
+                assert refused.value.code == 403
+                assert b"SERVICE is disabled on this endpoint" in refused.value.read()
+            # a body the guard cannot read is refused, not forwarded
+            odd = urllib.request.Request(url, data=federated.encode(), headers={"Content-Type": "text/plain"})
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(odd, timeout=10)
+            assert refused.value.code == 400
+            assert target.seen == []
+        # ordinary queries pass the guard, every way they can be sent
+        for request in _requests(url, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"):
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                assert answer.status == 200 and b'"n"' in answer.read()
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=10)
+
+
+def test_allow_service_lets_the_server_call_other_endpoints():
+    process, url = start("--allow-service")
+    try:
+        assert "SERVICE allowed" in process.stdout.readline() + process.stdout.readline()
+        with recording_server() as target:
+            federated = f"SELECT * WHERE {{ SERVICE <{target.url}> {{ ?s ?p ?o }} }}"
+            try:
+                urllib.request.urlopen(_requests(url, federated)[1], timeout=20).read()
+            except urllib.error.HTTPError:  # the target answers 500; the server may pass that on
+                pass
+            assert target.seen, "the server did not call the SERVICE endpoint"
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=10)
+
+
+@pytest.mark.parametrize("text, refused", [
+    ("SELECT * WHERE { SERVICE <http://example.org/> { ?s ?p ?o } }", True),
+    ("select * where { service silent <http://example.org/> { } }", True),
+    ("SELECT ?service WHERE { ?service a <http://example.org/SERVICE> }", False),
+    ('SELECT * WHERE { ?s ?p "SERVICE <http://example.org/>" }', False),
+    ("# SERVICE <http://example.org/>\nSELECT * WHERE { ?s ?p ?o }", False),
+])
+def test_which_requests_the_guard_refuses(text, refused):
+    form = urllib.parse.urlencode({"query": text})
+    assert server.request_uses_service("GET", "/query?" + form, "", b"") is refused
+    assert server.request_uses_service("POST", "/query", "application/x-www-form-urlencoded", form.encode()) is refused
+    assert server.request_uses_service("POST", "/query", "application/sparql-query; charset=utf-8", text.encode()) is refused
+    update = urllib.parse.urlencode({"update": "INSERT { ?s ?p ?o } WHERE { " + text.split("{", 1)[1]})
+    assert server.request_uses_service("POST", "/update", "application/x-www-form-urlencoded", update.encode()) is refused

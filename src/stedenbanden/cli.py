@@ -500,9 +500,11 @@ def load(state: State, endpoint, graph, store_endpoint, update_endpoint, timeout
 @click.option("--query-timeout", type=click.FloatRange(min=1), default=30.0, show_default=True,
               help="Time limit per query, passed to the Oxigraph server (its --timeout-s); Oxigraph 0.5 does "
                    "not stop every kind of query at it.")
+@click.option("--allow-service", is_flag=True,
+              help="Run SERVICE clauses in clients' queries, which makes the server send requests where they say.")
 @data_options
 @click.pass_obj
-def serve(state: State, host, port, writable, query_timeout):
+def serve(state: State, host, port, writable, query_timeout, allow_service):
     """Start a local, read-only SPARQL endpoint (the Oxigraph server) with the knowledge base
     loaded; stop it with Ctrl-C."""
     from .server import check_host, is_loopback, serve as run_server
@@ -518,9 +520,11 @@ def serve(state: State, host, port, writable, query_timeout):
             click.echo("Writable: clients can change or delete the data (--writable).")
         else:
             click.echo("Read-only: updates and Graph Store writes are refused (--writable allows them).")
+        if allow_service:
+            click.echo("SERVICE allowed: clients' queries can make the server send requests anywhere (--allow-service).")
         click.echo(f"Try: kb query countries --endpoint {url}/query")
 
-    run_server(state.store(), host, port, ready, writable, query_timeout)
+    run_server(state.store(), host, port, ready, writable, query_timeout, allow_service)
     click.echo("Stopped.")
 
 

@@ -158,10 +158,13 @@ def _wait_until_listening(process: subprocess.Popen, host: str, port: int) -> No
 
 @contextmanager
 def running(store: ox.Store, host: str = "127.0.0.1", port: int = 0, writable: bool = False,
-            timeout: float = QUERY_TIMEOUT) -> Iterator[str]:
+            timeout: float = QUERY_TIMEOUT, allow_service: bool = False) -> Iterator[str]:
     """Run an Oxigraph server on ``host:port`` (0: a free port) holding the triples of ``store``
     in its default graph; yield its base URL (``http://host:port``). Read-only unless
-    ``writable``; each query is stopped after ``timeout`` seconds. The server is stopped, by its
+    ``writable``; ``timeout`` is passed to the server as its per-query limit. Unless
+    ``allow_service``, clients reach the server through :func:`service_guard`, which refuses
+    queries with a SERVICE clause (the Oxigraph server itself listens on a loopback port). The
+    server is stopped, by its
     own process id, when the block ends, also on an error or Ctrl-C, and its temporary storage is
     removed.
 
@@ -176,15 +179,22 @@ def running(store: ox.Store, host: str = "127.0.0.1", port: int = 0, writable: b
     binary = oxigraph_binary()
     folder = Path(tempfile.mkdtemp(prefix="kb-serve-"))
     process = None
+    from contextlib import ExitStack
+
+    stack = ExitStack()
     try:
+        listen_host, listen_port = host, port
+        if not allow_service:
+            listen_host, listen_port = "127.0.0.1", free_port("127.0.0.1")
+            stack.enter_context(service_guard(host, port, f"127.0.0.1:{listen_port}"))
         location = _load(binary, store, folder)
         mode = "serve" if writable else "serve-read-only"
-        bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        bind = f"[{listen_host}]:{listen_port}" if ":" in listen_host else f"{listen_host}:{listen_port}"
         process = subprocess.Popen([binary, mode, "--location", str(location), "--bind", bind,
                                     "--timeout-s", f"{max(1, round(timeout))}"],
                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                    preexec_fn=_PREEXEC)
-        _wait_until_serving(process, host, port)
+        _wait_until_serving(process, listen_host, listen_port)
         url_host = f"[{host}]" if ":" in host else host
         yield f"http://{url_host}:{port}"
     finally:
@@ -195,6 +205,7 @@ def running(store: ox.Store, host: str = "127.0.0.1", port: int = 0, writable: b
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+        stack.close()
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -203,16 +214,132 @@ def _stop(signum, frame):
 
 
 def serve(store: ox.Store, host: str, port: int, ready: Callable[[str], None], writable: bool = False,
-          timeout: float = QUERY_TIMEOUT) -> None:
+          timeout: float = QUERY_TIMEOUT, allow_service: bool = False) -> None:
     """Serve ``store`` until Ctrl-C (SIGINT), SIGTERM or SIGHUP (the terminal closed): start the
     server, call ``ready(base_url)``, wait, then stop the server."""
     for name in ("SIGINT", "SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), _stop)
-    with running(store, host, port, writable, timeout) as base:
+    with running(store, host, port, writable, timeout, allow_service) as base:
         ready(base)
         try:
             while True:
                 time.sleep(3600)
         except KeyboardInterrupt:
             print(file=sys.stderr)
+
+
+MAX_REQUEST_BYTES = 16 * 1024 * 1024
+"""The largest request body the SERVICE guard forwards (bytes)."""
+_HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
+               "transfer-encoding", "upgrade", "host", "content-length"}
+_FORM = "application/x-www-form-urlencoded"
+_QUERY_TYPES = {"application/sparql-query", "application/sparql-update"}
+
+
+def request_uses_service(method: str, target: str, content_type: str, body: bytes) -> bool:
+    """Whether an HTTP request to a SPARQL endpoint carries a query or update with a SERVICE
+    clause (see :func:`stedenbanden.store.uses_service`): in the ``query``/``update`` parameters of
+    the URL or of a form body, or as a ``application/sparql-query``/``-update`` body.
+
+    Raises ``ValueError`` for a request that cannot be read that way (not UTF-8, another body
+    type), which the guard refuses rather than forwards."""
+    import urllib.parse
+
+    from .store import uses_service
+
+    texts = [v for k, v in urllib.parse.parse_qsl(urllib.parse.urlsplit(target).query, keep_blank_values=True,
+                                                  errors="strict") if k in ("query", "update")]
+    media = content_type.split(";")[0].strip().lower()
+    if body:
+        if media == _FORM:
+            texts += [v for k, v in urllib.parse.parse_qsl(body.decode("ascii"), keep_blank_values=True,
+                                                           errors="strict") if k in ("query", "update")]
+        elif media in _QUERY_TYPES:
+            texts.append(body.decode("utf-8"))
+        elif not target.startswith("/store") or method not in ("PUT", "POST"):
+            raise ValueError(f"a {media or 'untyped'} body")
+    return any(uses_service(t) for t in texts)
+
+
+@contextmanager
+def service_guard(host: str, port: int, upstream: str) -> Iterator[int]:
+    """Listen on ``host:port`` and forward every request to the server at ``upstream``
+    (``host:port`` on loopback) except those whose query or update has a SERVICE clause, which get
+    HTTP 403. Yields the port listened on. Raises :class:`KbError` when the port is in use."""
+    import http.client
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Guard(BaseHTTPRequestHandler):
+        server_version = "kb-serve"
+        timeout = 60  # seconds per socket operation: a client that stops sending is let go
+
+        def _answer(self, status: int, message: str) -> None:
+            body = (message + "\n").encode("utf-8")
+            self.send_response(status)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def _forward(self) -> None:
+            if self.headers.get("Transfer-Encoding"):
+                return self._answer(411, "send the request with a Content-Length, not chunked")
+            try:
+                length = int(self.headers.get("Content-Length") or 0)
+            except ValueError:
+                return self._answer(400, "the Content-Length is not a number")
+            if length < 0 or length > MAX_REQUEST_BYTES:
+                return self._answer(413, f"requests are limited to {MAX_REQUEST_BYTES >> 20} MiB")
+            body = self.rfile.read(length) if length else b""
+            try:
+                service = request_uses_service(self.command, self.path, self.headers.get("Content-Type", ""), body)
+            except (ValueError, UnicodeDecodeError):
+                return self._answer(400, "kb serve reads SPARQL requests as a URL-encoded form, "
+                                         "application/sparql-query or application/sparql-update, in UTF-8")
+            if service:
+                return self._answer(403, "SERVICE is disabled on this endpoint; the operator can allow it with "
+                                         "kb serve --allow-service")
+            connection = http.client.HTTPConnection(upstream, timeout=None)
+            try:
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
+                connection.request(self.command, self.path, body=body if length else None, headers=headers)
+                answer = connection.getresponse()
+                self.send_response_only(answer.status, answer.reason)
+                for key, value in answer.getheaders():
+                    if key.lower() not in _HOP_BY_HOP:
+                        self.send_header(key, value)
+                self.send_header("Connection", "close")
+                self.end_headers()
+                while chunk := answer.read1(65536) if hasattr(answer, "read1") else answer.read(65536):
+                    self.wfile.write(chunk)
+            finally:
+                connection.close()
+
+        do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _forward
+
+        def log_message(self, *args):
+            pass
+
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+        address_family = _family(host)
+
+        def handle_error(self, request, client_address):
+            pass  # a client that goes away mid-answer is not kb serve's error
+
+    try:
+        httpd = Server((host, port), Guard)
+    except OSError as exc:
+        if exc.errno in (98, 48):
+            raise KbError(f"port {port} on {host} is already in use; stop what listens there or choose "
+                          "another --port") from None
+        raise KbError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield httpd.server_address[1]
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
