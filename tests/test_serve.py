@@ -113,17 +113,18 @@ def test_writable_on_request_says_so():
         process.wait(timeout=10)
 
 
-@pytest.mark.xfail(strict=True, reason="Oxigraph 0.5's --timeout-s does not stop a running aggregate; "
-                   "kb serve passes the limit on but cannot enforce it yet")
 def test_a_runaway_query_is_stopped_by_the_time_limit():
     process, url = start("--query-timeout", "1")
     try:
         started = time.monotonic()
         data = urllib.parse.urlencode({"query": HEAVY}).encode()
-        with pytest.raises(urllib.error.HTTPError):
+        with pytest.raises(urllib.error.HTTPError) as stopped:
             urllib.request.urlopen(urllib.request.Request(url, data=data), timeout=12)
-        assert time.monotonic() - started < 15
-        assert count(url) > 1000  # still answering
+        assert stopped.value.code == 503
+        assert b"the query ran longer than 1 s" in stopped.value.read()
+        assert time.monotonic() - started < 8
+        assert count(url) > 1000  # the endpoint answers again, with all its data
+        assert len(children(process.pid)) == 1  # the stopped server was replaced, not left running
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=10)

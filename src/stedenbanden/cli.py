@@ -498,8 +498,7 @@ def load(state: State, endpoint, graph, store_endpoint, update_endpoint, timeout
 @click.option("--writable", is_flag=True,
               help="Let clients change the served data (SPARQL Update, Graph Store writes); read-only by default.")
 @click.option("--query-timeout", type=click.FloatRange(min=1), default=30.0, show_default=True,
-              help="Time limit per query, passed to the Oxigraph server (its --timeout-s); Oxigraph 0.5 does "
-                   "not stop every kind of query at it.")
+              help="Seconds a query's whole answer may take; a longer one gets HTTP 503 and is stopped.")
 @click.option("--allow-service", is_flag=True,
               help="Run SERVICE clauses in clients' queries, which makes the server send requests where they say.")
 @data_options
@@ -519,7 +518,8 @@ def serve(state: State, host, port, writable, query_timeout, allow_service):
         if writable:
             click.echo("Writable: clients can change or delete the data (--writable).")
         else:
-            click.echo("Read-only: updates and Graph Store writes are refused (--writable allows them).")
+            click.echo(f"Read-only: updates and Graph Store writes are refused (--writable allows them); "
+                       f"queries stop after {query_timeout:g} s.")
         if allow_service:
             click.echo("SERVICE allowed: clients' queries can make the server send requests anywhere (--allow-service).")
         click.echo(f"Try: kb query countries --endpoint {url}/query")

@@ -156,17 +156,82 @@ def _wait_until_listening(process: subprocess.Popen, host: str, port: int) -> No
     raise KbError(f"the Oxigraph server did not start listening on {host}:{port} within {START_TIMEOUT:g} s")
 
 
+class _Upstream:
+    """The Oxigraph server process behind :func:`service_guard`: started, and restarted when a
+    query outruns the time limit (Oxigraph cannot cancel a running query any other way)."""
+
+    def __init__(self, argv: list[str], host: str, port: int):
+        import queue
+        import threading
+
+        self.argv, self.host, self.port = argv, host, port
+        self.address = f"{host}:{port}"
+        self.process: subprocess.Popen | None = None
+        self.lock = threading.Lock()
+        # The kernel's parent-death signal follows the *thread* that started a process, so every
+        # server is started by this one thread, which lives as long as kb serve.
+        self._jobs: queue.Queue = queue.Queue()
+        threading.Thread(target=self._work, daemon=True).start()
+
+    def _work(self) -> None:
+        while True:
+            job, done, box = self._jobs.get()
+            try:
+                job()
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller
+                box.append(exc)
+            finally:
+                done.set()
+
+    def start(self) -> None:
+        """Start the server (in the starter thread) and wait until it listens."""
+        import threading
+
+        def launch():
+            self.process = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                            stderr=subprocess.PIPE, preexec_fn=_PREEXEC)
+
+        done, box = threading.Event(), []
+        self._jobs.put((launch, done, box))
+        done.wait()
+        if box:
+            raise box[0]
+        _wait_until_serving(self.process, self.host, self.port)
+
+    def restart(self, seen: subprocess.Popen | None) -> None:
+        """Stop the server ``seen`` (and every query it runs) and start a fresh one, unless
+        another thread has already replaced it."""
+        with self.lock:
+            if self.process is seen and self.process is not None:
+                self.stop()
+                try:
+                    self.start()
+                except KbError:
+                    self.process = None
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        if self.process.stderr:
+            self.process.stderr.close()
+
+
 @contextmanager
 def running(store: ox.Store, host: str = "127.0.0.1", port: int = 0, writable: bool = False,
             timeout: float = QUERY_TIMEOUT, allow_service: bool = False) -> Iterator[str]:
-    """Run an Oxigraph server on ``host:port`` (0: a free port) holding the triples of ``store``
-    in its default graph; yield its base URL (``http://host:port``). Read-only unless
-    ``writable``; ``timeout`` is passed to the server as its per-query limit. Unless
-    ``allow_service``, clients reach the server through :func:`service_guard`, which refuses
-    queries with a SERVICE clause (the Oxigraph server itself listens on a loopback port). The
-    server is stopped, by its
-    own process id, when the block ends, also on an error or Ctrl-C, and its temporary storage is
-    removed.
+    """Run an Oxigraph server holding the triples of ``store`` in its default graph, reached
+    through :func:`service_guard` on ``host:port`` (0: a free port); yield the base URL
+    (``http://host:port``). Read-only unless ``writable``; a query that runs longer than
+    ``timeout`` seconds is stopped; SERVICE clauses are refused unless ``allow_service``. The
+    Oxigraph server itself listens on a free loopback port. Everything is stopped, the server by
+    its own process id, when the block ends, also on an error or Ctrl-C, and the temporary
+    storage is removed.
 
     Raises :class:`KbError` when the host cannot be resolved, the port is in use, or the server
     cannot start or load.
@@ -174,38 +239,27 @@ def running(store: ox.Store, host: str = "127.0.0.1", port: int = 0, writable: b
     check_host(host)
     if port:
         check_port_free(host, port)
-    else:
-        port = free_port(host)
     binary = oxigraph_binary()
     folder = Path(tempfile.mkdtemp(prefix="kb-serve-"))
-    process = None
     from contextlib import ExitStack
 
     stack = ExitStack()
+    upstream = None
     try:
-        listen_host, listen_port = host, port
-        if not allow_service:
-            listen_host, listen_port = "127.0.0.1", free_port("127.0.0.1")
-            stack.enter_context(service_guard(host, port, f"127.0.0.1:{listen_port}"))
+        inner = free_port("127.0.0.1")
         location = _load(binary, store, folder)
         mode = "serve" if writable else "serve-read-only"
-        bind = f"[{listen_host}]:{listen_port}" if ":" in listen_host else f"{listen_host}:{listen_port}"
-        process = subprocess.Popen([binary, mode, "--location", str(location), "--bind", bind,
-                                    "--timeout-s", f"{max(1, round(timeout))}"],
-                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                   preexec_fn=_PREEXEC)
-        _wait_until_serving(process, listen_host, listen_port)
+        upstream = _Upstream([binary, mode, "--location", str(location), "--bind", f"127.0.0.1:{inner}",
+                              "--timeout-s", f"{max(1, round(timeout))}"], "127.0.0.1", inner)
+        port = stack.enter_context(service_guard(host, port, upstream, allow_service, timeout))
+        upstream.start()
         url_host = f"[{host}]" if ":" in host else host
         yield f"http://{url_host}:{port}"
     finally:
-        if process is not None:
-            process.terminate()
-            try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
         stack.close()
+        if upstream is not None:
+            with upstream.lock:
+                upstream.stop()
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -263,10 +317,14 @@ def request_uses_service(method: str, target: str, content_type: str, body: byte
 
 
 @contextmanager
-def service_guard(host: str, port: int, upstream: str) -> Iterator[int]:
-    """Listen on ``host:port`` and forward every request to the server at ``upstream``
-    (``host:port`` on loopback) except those whose query or update has a SERVICE clause, which get
-    HTTP 403. Yields the port listened on. Raises :class:`KbError` when the port is in use."""
+def service_guard(host: str, port: int, upstream: "_Upstream", allow_service: bool = False,
+                  timeout: float = QUERY_TIMEOUT) -> Iterator[int]:
+    """Listen on ``host:port`` (0: a free port) and forward every request to the ``upstream``
+    Oxigraph server, except those whose query or update has a SERVICE clause (unless
+    ``allow_service``), which get HTTP 403. A request whose whole answer takes longer than
+    ``timeout`` seconds gets HTTP 503 (or is cut off) and the upstream server is restarted, which
+    is the only way to stop the query. Yields the port listened on. Raises :class:`KbError` when
+    the port is in use."""
     import http.client
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -293,18 +351,28 @@ def service_guard(host: str, port: int, upstream: str) -> Iterator[int]:
             if length < 0 or length > MAX_REQUEST_BYTES:
                 return self._answer(413, f"requests are limited to {MAX_REQUEST_BYTES >> 20} MiB")
             body = self.rfile.read(length) if length else b""
-            try:
-                service = request_uses_service(self.command, self.path, self.headers.get("Content-Type", ""), body)
-            except (ValueError, UnicodeDecodeError):
-                return self._answer(400, "kb serve reads SPARQL requests as a URL-encoded form, "
-                                         "application/sparql-query or application/sparql-update, in UTF-8")
-            if service:
-                return self._answer(403, "SERVICE is disabled on this endpoint; the operator can allow it with "
-                                         "kb serve --allow-service")
-            connection = http.client.HTTPConnection(upstream, timeout=None)
+            if not allow_service:
+                try:
+                    service = request_uses_service(self.command, self.path, self.headers.get("Content-Type", ""), body)
+                except (ValueError, UnicodeDecodeError):
+                    return self._answer(400, "kb serve reads SPARQL requests as a URL-encoded form, "
+                                             "application/sparql-query or application/sparql-update, in UTF-8")
+                if service:
+                    return self._answer(403, "SERVICE is disabled on this endpoint; the operator can allow it with "
+                                             "kb serve --allow-service")
+            self._relay(body if length else None)
+
+        def _relay(self, body: bytes | None) -> None:
+            import socket as sockets
+
+            with upstream.lock:  # waits while a restart is under way
+                process = upstream.process
+            deadline = time.monotonic() + timeout
+            connection = http.client.HTTPConnection(upstream.address, timeout=timeout)
+            started = False
             try:
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
-                connection.request(self.command, self.path, body=body if length else None, headers=headers)
+                connection.request(self.command, self.path, body=body, headers=headers)
                 answer = connection.getresponse()
                 self.send_response_only(answer.status, answer.reason)
                 for key, value in answer.getheaders():
@@ -312,8 +380,24 @@ def service_guard(host: str, port: int, upstream: str) -> Iterator[int]:
                         self.send_header(key, value)
                 self.send_header("Connection", "close")
                 self.end_headers()
-                while chunk := answer.read1(65536) if hasattr(answer, "read1") else answer.read(65536):
+                started = True
+                while True:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise TimeoutError
+                    connection.sock.settimeout(left)
+                    chunk = answer.read1(65536)
+                    if not chunk:
+                        break
                     self.wfile.write(chunk)
+            except (TimeoutError, sockets.timeout):
+                upstream.restart(process)
+                if not started:
+                    self._answer(503, f"the query ran longer than {timeout:g} s, the time limit of this endpoint; "
+                                      "it was stopped")
+            except (ConnectionError, http.client.HTTPException, OSError):
+                if not started:
+                    self._answer(502, "the SPARQL server stopped answering; try again")
             finally:
                 connection.close()
 
