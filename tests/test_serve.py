@@ -270,3 +270,18 @@ def test_which_requests_the_guard_refuses(text, refused):
     assert server.request_uses_service("POST", "/query", "application/sparql-query; charset=utf-8", text.encode()) is refused
     update = urllib.parse.urlencode({"update": "INSERT { ?s ?p ?o } WHERE { " + text.split("{", 1)[1]})
     assert server.request_uses_service("POST", "/update", "application/x-www-form-urlencoded", update.encode()) is refused
+
+
+def test_the_endpoint_comes_back_when_the_oxigraph_server_dies():
+    process, url = start()
+    try:
+        [oxigraph] = children(process.pid)
+        os.kill(oxigraph, signal.SIGKILL)
+        time.sleep(0.5)
+        with pytest.raises(Exception):
+            count(url)  # the request that finds it dead gets 502
+        assert count(url) > 1000
+        assert len(children(process.pid)) == 1
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=10)

@@ -396,6 +396,8 @@ def service_guard(host: str, port: int, upstream: "_Upstream", allow_service: bo
                     self._answer(503, f"the query ran longer than {timeout:g} s, the time limit of this endpoint; "
                                       "it was stopped")
             except (ConnectionError, http.client.HTTPException, OSError):
+                if process is not None and process.poll() is not None:
+                    upstream.restart(process)  # the server died on its own: bring it back
                 if not started:
                     self._answer(502, "the SPARQL server stopped answering; try again")
             finally:
