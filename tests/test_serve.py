@@ -285,3 +285,12 @@ def test_the_endpoint_comes_back_when_the_oxigraph_server_dies():
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=10)
+
+
+def test_load_in_an_update_is_refused_like_service():
+    form = urllib.parse.urlencode({"update": "LOAD <http://169.254.169.254/latest/meta-data/>"})
+    assert server.request_uses_service("POST", "/update", "application/x-www-form-urlencoded", form.encode())
+    assert server.request_uses_service("POST", "/update", "application/sparql-update", b"load silent <http://x/>")
+    # the word in a query is only a word
+    query = urllib.parse.urlencode({"query": "SELECT ?load WHERE { ?load ?p ?o }"})
+    assert not server.request_uses_service("GET", "/query?" + query, "", b"")

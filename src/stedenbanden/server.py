@@ -302,18 +302,23 @@ def request_uses_service(method: str, target: str, content_type: str, body: byte
 
     from .store import uses_service
 
+    updates = [v for k, v in urllib.parse.parse_qsl(urllib.parse.urlsplit(target).query, keep_blank_values=True,
+                                                    errors="strict") if k == "update"]
     texts = [v for k, v in urllib.parse.parse_qsl(urllib.parse.urlsplit(target).query, keep_blank_values=True,
                                                   errors="strict") if k in ("query", "update")]
     media = content_type.split(";")[0].strip().lower()
     if body:
         if media == _FORM:
-            texts += [v for k, v in urllib.parse.parse_qsl(body.decode("ascii"), keep_blank_values=True,
-                                                           errors="strict") if k in ("query", "update")]
+            form = urllib.parse.parse_qsl(body.decode("ascii"), keep_blank_values=True, errors="strict")
+            texts += [v for k, v in form if k in ("query", "update")]
+            updates += [v for k, v in form if k == "update"]
         elif media in _QUERY_TYPES:
             texts.append(body.decode("utf-8"))
+            if media == "application/sparql-update":
+                updates.append(texts[-1])
         elif not target.startswith("/store") or method not in ("PUT", "POST"):
             raise ValueError(f"a {media or 'untyped'} body")
-    return any(uses_service(t) for t in texts)
+    return any(uses_service(t) for t in texts) or any(uses_service(u, keyword="LOAD") for u in updates)
 
 
 @contextmanager
@@ -358,7 +363,8 @@ def service_guard(host: str, port: int, upstream: "_Upstream", allow_service: bo
                     return self._answer(400, "kb serve reads SPARQL requests as a URL-encoded form, "
                                              "application/sparql-query or application/sparql-update, in UTF-8")
                 if service:
-                    return self._answer(403, "SERVICE is disabled on this endpoint; the operator can allow it with "
+                    return self._answer(403, "SERVICE is disabled on this endpoint (and LOAD, which also fetches "
+                                             "from other addresses); the operator can allow them with "
                                              "kb serve --allow-service")
             self._relay(body if length else None)
 

@@ -377,13 +377,12 @@ def query_form(text: str) -> str:
 
 _SERVICE_NOISE = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
                             r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*')
-_SERVICE = re.compile(r"(?<![\w?$:.\-])SERVICE(?![\w:.\-])", re.IGNORECASE)
-
-
-def uses_service(query: str) -> bool:
-    """True when ``query`` has a ``SERVICE`` clause (a federated call to another endpoint), looking
-    past comments, strings, IRIs, variables and prefixed names that merely contain the word."""
-    return bool(_SERVICE.search(_SERVICE_NOISE.sub(" ", query)))
+def uses_service(query: str, keyword: str = "SERVICE") -> bool:
+    """True when ``query`` has a ``SERVICE`` clause (a federated call to another endpoint), or the
+    ``keyword`` given (``LOAD``), looking past comments, strings, IRIs, variables and prefixed
+    names that merely contain the word."""
+    word = re.compile(rf"(?<![\w?$:.\-]){keyword}(?![\w:.\-])", re.IGNORECASE)
+    return bool(word.search(_SERVICE_NOISE.sub(" ", query)))
 
 
 def check_read_only(query: str, origin: str = "query") -> None:
