@@ -83,7 +83,7 @@ def test_empty_file(tmp_path):
 def test_folder_without_turtle(tmp_path):
     result = kb("validate", tmp_path)
     assert result.exit_code == 2
-    assert result.stderr.strip() == f"Error: {tmp_path}: folder holds no Turtle (*.ttl) file; name a .ttl file or a folder of them"
+    assert result.stderr.strip() == f"Error: {tmp_path}: folder holds no RDF file (*.ttl, *.nt, *.nq, *.trig, *.jsonld, *.rdf); name an RDF file or a folder of them"
 
 
 def test_missing_file():
@@ -131,9 +131,9 @@ def test_update_after_a_commented_prefix_is_refused():
 
 def test_query_that_fails_while_running():
     service = "SELECT * WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }"
-    result = kb("sparql", "-", input=service)
+    result = kb("sparql", "-", "--allow-service", input=service)
     assert result.exit_code == 1
-    assert result.stderr.startswith("Error: <stdin>: the query failed while running:")
+    assert result.stderr.startswith("Error: a remote SERVICE named in <stdin> failed:")
 
 
 def test_query_file_that_is_a_folder(tmp_path):

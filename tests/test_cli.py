@@ -138,7 +138,7 @@ def test_data_that_does_not_exist():
 def test_data_folder_without_turtle(tmp_path):
     result = kb("--data", str(tmp_path), "query", "themes")
     assert result.exit_code == 2
-    assert "folder holds no Turtle (*.ttl) file" in result.stderr
+    assert "folder holds no RDF file (*.ttl, *.nt, *.nq, *.trig, *.jsonld, *.rdf)" in result.stderr
 
 
 def test_turtle_syntax_error_names_file_line_column():

@@ -269,7 +269,7 @@ def test_unknown_query_suggests_close_names():
         catalogue.find("theme", QUERIES)
 
 
-def test_parsed_headers_are_cached_by_their_text_and_a_broken_cache_is_ignored(tmp_path, monkeypatch) -> None:
+def test_parsed_headers_are_cached_by_their_text_and_an_edited_or_broken_cache_is_ignored(tmp_path, monkeypatch) -> None:
     """kb reads a header it has parsed before from $XDG_CACHE_HOME/stedenbanden/query-headers.json
     instead of importing PyYAML; a changed header is parsed again, an unreadable cache ignored."""
     import json
@@ -282,17 +282,26 @@ def test_parsed_headers_are_cached_by_their_text_and_a_broken_cache_is_ignored(t
     assert cat.parse_header(text, "q.rq") == {"summary": "Themes of the city links", "lists": ["links"]}
     cache = tmp_path / "stedenbanden" / "query-headers.json"
     stored = json.loads(cache.read_text(encoding="utf-8"))
-    assert list(stored["headers"].values()) == [{"summary": "Themes of the city links", "lists": ["links"]}]
+    [(key, entry)] = stored["headers"].items()
+    assert entry["header"] == {"summary": "Themes of the city links", "lists": ["links"]}
+    import hashlib
 
-    # the cached entry is what a second run uses
-    key = next(iter(stored["headers"]))
-    cache.write_text(json.dumps({"version": 1, "headers": {key: {"summary": "from the cache"}}}), encoding="utf-8")
+    assert key == hashlib.sha256(text.split("\nSELECT")[0].replace("#+ ", "").encode()).hexdigest()
+
+    # the untouched entry is what a second run uses (PyYAML is not needed for it)
     monkeypatch.setattr(cat, "_HEADERS", cat._HeaderCache())
-    assert cat.parse_header(text, "q.rq")["summary"] == "from the cache"
+    assert cat._HEADERS.get(text.split("\nSELECT")[0].replace("#+ ", "")) == entry["header"]
+
+    # an entry edited by hand (well-formed, but not what the header says) is ignored
+    edited = {"version": 2, "headers": {key: {"header": {"summary": "from the cache"}, "check": entry["check"]}}}
+    cache.write_text(json.dumps(edited), encoding="utf-8")
+    monkeypatch.setattr(cat, "_HEADERS", cat._HeaderCache())
+    assert cat.parse_header(text, "q.rq")["summary"] == "Themes of the city links"
 
     # an entry that is not a well-formed header, or another version's file, is parsed anew
-    for bad in ({"version": 1, "headers": {key: {"summary": 5, "params": "oops"}}},
-                {"version": 1, "headers": {key: "x"}}, {key: {"summary": "old layout"}}):
+    for bad in ({"version": 2, "headers": {key: {"header": {"summary": 5, "params": "oops"}, "check": "x"}}},
+                {"version": 2, "headers": {key: "x"}}, {key: {"summary": "old layout"}},
+                {"version": 1, "headers": {key: {"summary": "from version 1"}}}):
         cache.write_text(json.dumps(bad), encoding="utf-8")
         monkeypatch.setattr(cat, "_HEADERS", cat._HeaderCache())
         assert cat.parse_header(text, "q.rq")["summary"] == "Themes of the city links"

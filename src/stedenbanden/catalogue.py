@@ -322,7 +322,7 @@ def _no_match(name: str, value: str, present: set) -> str:
 
 
 class _HeaderCache:
-    """Parsed ``#+`` headers kept between runs, keyed by the header text itself, in
+    """Parsed ``#+`` headers kept between runs, keyed by the header text's SHA-256, in
     ``$XDG_CACHE_HOME/stedenbanden/query-headers.json`` (default ``~/.cache``; a relative
     ``XDG_CACHE_HOME`` is ignored, as the XDG specification says, and nothing is cached when the
     home folder does not exist).
@@ -334,7 +334,7 @@ class _HeaderCache:
     A cache that cannot be read or written is ignored.
     """
 
-    VERSION = 1
+    VERSION = 2
 
     def __init__(self):
         base = os.environ.get("XDG_CACHE_HOME", "")
@@ -355,10 +355,28 @@ class _HeaderCache:
                 self._entries = stored["headers"]
         return self._entries
 
+    @staticmethod
+    def _digest(source: str) -> str:
+        import hashlib
+
+        return hashlib.sha256(source.encode("utf-8")).hexdigest()
+
+    @classmethod
+    def _check(cls, digest: str, header: dict) -> str:
+        return cls._digest(digest + "\n" + json.dumps(header, sort_keys=True, ensure_ascii=False))
+
     def get(self, key: str) -> dict | None:
-        """The cached header for the header text ``key``, or None if there is none fit to use."""
-        header = self._load().get(key)
-        return header if _well_formed(header) else None
+        """The cached header for the header text ``key``, or None if there is none fit to use.
+
+        Entries are keyed by the SHA-256 of the header text and carry a checksum of that key and
+        the parsed header, so an entry that was edited by hand (or belongs to other text) is
+        ignored and the header parsed anew."""
+        digest = self._digest(key)
+        entry = self._load().get(digest)
+        if not isinstance(entry, dict) or not _well_formed(entry.get("header")):
+            return None
+        header = entry["header"]
+        return header if entry.get("check") == self._check(digest, header) else None
 
     def put(self, key: str, header: dict) -> None:
         """Keep ``header`` under ``key`` and rewrite the cache file (atomically; errors ignored)."""
@@ -368,7 +386,8 @@ class _HeaderCache:
         except (TypeError, ValueError):
             return
         entries = self._load()
-        entries[key] = header
+        digest = self._digest(key)
+        entries[digest] = {"header": header, "check": self._check(digest, header)}
         if self.path is None:
             return
         import tempfile

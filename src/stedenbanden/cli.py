@@ -57,6 +57,9 @@ class KbGroup(click.Group):
             error = click.ClickException(str(exc))
             error.exit_code = exc.exit_code
             raise error from None
+        except KeyboardInterrupt:
+            click.echo("\nInterrupted.", err=True)
+            raise click.exceptions.Exit(130) from None
 
 
 class Steps:
@@ -209,7 +212,7 @@ def endpoint_options(command):
                      help="Run on this SPARQL 1.1 query endpoint instead of the embedded store [env KB_ENDPOINT]."),
         click.option("--graph", metavar="IRI", help="Named graph holding the KB at the endpoint (default: its default graph)."),
         click.option("--timeout", type=click.FloatRange(min=0.1), default=DEFAULT_TIMEOUT, show_default=True,
-                     help="Seconds to wait for the endpoint."),
+                     help="Seconds to wait for the endpoint's whole answer; given, it also bounds a local query."),
         click.option("--user", envvar="KB_ENDPOINT_USER", help="User for HTTP basic authentication [env KB_ENDPOINT_USER]."),
         click.option("--password", envvar="KB_ENDPOINT_PASSWORD",
                      help="Password for HTTP basic authentication; prefer the environment variable KB_ENDPOINT_PASSWORD."),
@@ -217,6 +220,14 @@ def endpoint_options(command):
     for option in reversed(options):
         command = option(command)
     return command
+
+
+def _local_timeout(timeout):
+    """``--timeout`` for a local query: only when the user gave it (the default is the endpoints')."""
+    from click.core import ParameterSource
+
+    given = click.get_current_context().get_parameter_source("timeout") is not ParameterSource.DEFAULT
+    return timeout if given else None
 
 
 def _endpoint(endpoint, graph, timeout, user, password):
@@ -287,7 +298,7 @@ def query(state: State, name, params, list_queries, lang, describe, fmt, output,
              ", ".join(f"{p.name} ({'|'.join(p.allowed) or p.type})" for p in q.params.values()))
             for q in queries.values()
         ]
-        _listing(("name", "kind", "summary", "params"), rows, fmt, output)
+        emit(_rendered(("name", "kind", "summary", "params"), rows, fmt, output), output)
         if fmt == "table" and output is None:
             click.echo("\nWhat a query does, its parameters and columns: kb query NAME --describe")
         return
@@ -297,8 +308,17 @@ def query(state: State, name, params, list_queries, lang, describe, fmt, output,
     given = _parse_params(params)
     remote = _endpoint(endpoint, graph, timeout, user, password)
     engine = state.engine(remote)
-    result = stored.run(engine, given, warn=lambda message: click.echo(f"kb: {message}", err=True), lang=lang)
-    _listing(result.columns, result.rows, fmt, output, engine, lang)
+
+    def answer():
+        result = stored.run(engine, given, warn=lambda message: click.echo(f"kb: {message}", err=True), lang=lang)
+        return _rendered(result.columns, result.rows, fmt, output, engine, lang)
+
+    if remote is not None:
+        emit(answer(), output)
+        return
+    from .bounded import run_bounded
+
+    emit(run_bounded(answer, _local_timeout(timeout), f"the query {stored.name}"), output)
 
 
 def _prefix_help() -> str:
@@ -312,17 +332,20 @@ def _prefix_help() -> str:
 @cli.command()
 @click.argument("file", type=click.Path(path_type=Path, allow_dash=True, readable=False), required=False)
 @click.option("--prefixes", "show_prefixes", is_flag=True, help="Print the prefixes kb sparql declares, as PREFIX lines, and stop.")
+@click.option("--allow-service", is_flag=True,
+              help="Run SERVICE clauses: let the query call the other endpoints it names.")
 @output_options(formats=(*FORMATS, *SPARQL_RESULTS))
 @endpoint_options
 @data_options
 @click.pass_obj
-def sparql(state: State, file: Path, show_prefixes, fmt, output, endpoint, graph, timeout, user, password):
+def sparql(state: State, file: Path, show_prefixes, allow_service, fmt, output, endpoint, graph, timeout, user, password):
     """Run your own SPARQL query from FILE (or - for standard input) on the knowledge base.
 
     SELECT results use --format; ASK prints true or false; CONSTRUCT and DESCRIBE print sorted
     N-Triples. Updates are refused: the knowledge base is read-only here. sparql-json,
     sparql-csv and sparql-tsv are the W3C SPARQL 1.1 Query Results formats, which keep each
-    value's type, datatype and language tag (json is a plain list of objects).
+    value's type, datatype and language tag (json is a plain list of objects). SERVICE clauses
+    (calls to other endpoints) run only with --allow-service.
 
     PREFIXES
     """
@@ -330,7 +353,7 @@ def sparql(state: State, file: Path, show_prefixes, fmt, output, endpoint, graph
 
     from .prefixes import ALL, prelude
     from .remote import triples_lines
-    from .store import query_form, run, solutions_result
+    from .store import query_form, run, solutions_result, uses_service
 
     if show_prefixes:
         emit("".join(f"PREFIX {p}: <{ns}>\n" for p, ns in ALL.items()), output)
@@ -338,6 +361,10 @@ def sparql(state: State, file: Path, show_prefixes, fmt, output, endpoint, graph
     if file is None:
         raise KbUsageError("give a query file (or - for standard input): kb sparql FILE")
     text, origin = _read_query(file)
+    service = uses_service(text)
+    if service and not allow_service:
+        raise KbUsageError(f"{origin}: the query has a SERVICE clause, which calls another endpoint; "
+                           "kb runs SERVICE only with --allow-service")
     remote = _endpoint(endpoint, graph, timeout, user, password)
     kind = query_form(text)
     if kind in ("CONSTRUCT", "DESCRIBE") and fmt != "table":
@@ -360,21 +387,38 @@ def sparql(state: State, file: Path, show_prefixes, fmt, output, endpoint, graph
             emit(_lines(triples_lines(remote.construct(full, origin))), output)
         else:
             result = remote.select(full, origin=origin)
-            _listing(result.columns, result.rows, fmt, output, remote)
+            emit(_rendered(result.columns, result.rows, fmt, output, remote), output)
         return
-    answer = run(state.store(), text, origin=origin, prelude=declarations)
-    if fmt in SPARQL_RESULTS:
-        emit(_sparql_results(answer, fmt), output)
-    elif isinstance(answer, ox.QueryBoolean):
-        emit(_boolean(bool(answer), fmt), output)
-    elif isinstance(answer, ox.QueryTriples):
-        try:
-            emit(_lines(triples_lines(answer)), output)
-        except (OSError, RuntimeError) as exc:
-            raise KbError(f"{origin}: the query failed while running: {exc}") from None
-    else:
+    from .bounded import run_bounded
+
+    engine = state.store()
+
+    def local():
+        answer = run(engine, text, origin=origin, prelude=declarations)
+        if fmt in SPARQL_RESULTS:
+            return _sparql_results(answer, fmt)
+        if isinstance(answer, ox.QueryBoolean):
+            return _boolean(bool(answer), fmt)
+        if isinstance(answer, ox.QueryTriples):
+            try:
+                return _lines(triples_lines(answer))
+            except (OSError, RuntimeError) as exc:
+                raise KbError(f"{origin}: the query failed while running: {exc}") from None
         result = solutions_result(answer, origin)
-        _listing(result.columns, result.rows, fmt, output, state.store())
+        return _rendered(result.columns, result.rows, fmt, output, engine)
+
+    try:
+        emit(run_bounded(local, _local_timeout(timeout), origin), output)
+    except KbError as exc:
+        failed = f"{origin}: the query failed while running: "
+        if service and str(exc).startswith(failed):
+            raise KbError(f"a remote SERVICE named in {origin} failed: {str(exc)[len(failed):]}; "
+                          "the endpoint it calls is down or refused the request") from None
+        raise
+
+
+MAX_QUERY_BYTES = 16 * 1024 * 1024
+"""The longest query read from standard input (bytes): ``yes | kb sparql -`` ends with a message."""
 
 
 sparql.help = sparql.help.replace("PREFIXES", _prefix_help())
@@ -415,21 +459,28 @@ def _check_terms(text: str, origin: str, store=None) -> None:
         click.echo(f"kb: {origin}, line {line}: warning: {written} is not defined in the ontology or the data{hint}", err=True)
 
 
-def _listing(columns, rows, fmt: str, output: Path | None, engine=None, lang: str = "en") -> None:
-    """Render rows with the layout options of the command (see :func:`stedenbanden.formats.layout`)
-    and write them; ``md`` shows IRIs by their labels in ``lang`` on ``engine``, when one is given."""
+def _rendered(columns, rows, fmt: str, output: Path | None, engine=None, lang: str = "en") -> str:
+    """Rows rendered with the layout options of the command (see :func:`stedenbanden.formats.layout`);
+    ``md`` shows IRIs by their labels in ``lang`` on ``engine``, when one is given."""
     names = None
     if fmt == "md" and engine is not None:
         from .store import IRI, labels
 
         names = labels(engine, {v for row in rows for v in row if isinstance(v, IRI)}, lang)
-    emit(render(columns, rows, fmt, labels=names, **layout(output)), output)
+    return render(columns, rows, fmt, labels=names, **layout(output))
 
 
 def _read_query(file: Path) -> tuple[str, str]:
     """The text of a query file (or standard input for ``-``) and the name to report it by."""
     if str(file) == "-":
-        return sys.stdin.read(), "<stdin>"
+        data = sys.stdin.buffer.read(MAX_QUERY_BYTES + 1)
+        if len(data) > MAX_QUERY_BYTES:
+            raise KbError(f"<stdin>: the query is longer than {MAX_QUERY_BYTES >> 20} MiB; is standard input "
+                          "really a query file?")
+        try:
+            return data.decode("utf-8-sig"), "<stdin>"
+        except UnicodeDecodeError as exc:
+            raise KbError(f"<stdin>: the query is not UTF-8 text (byte {exc.start + 1}); send it as UTF-8") from None
     if file.is_dir():
         raise KbUsageError(f"{file}: is a folder; give a query file")
     try:
@@ -437,6 +488,8 @@ def _read_query(file: Path) -> tuple[str, str]:
     except FileNotFoundError:
         raise KbUsageError(f"{file}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
+        if isinstance(exc, OSError) and exc.errno == 40:  # ELOOP
+            raise KbError(f"{file}: symbolic link loop; fix the link or give the query file itself") from None
         reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
         raise KbError(f"{file}: cannot read the query ({reason}); save it as a readable UTF-8 text file") from None
 
@@ -493,7 +546,7 @@ def validate(state: State, paths, with_kb, engine, fmt, output):
             emit(render(columns, [], fmt), output)
             click.echo(summary, err=True)
         return
-    _listing(columns, rows, fmt, output)
+    emit(_rendered(columns, rows, fmt, output), output)
     raise KbError(f"{len(report.violations)} violation(s) in the {len(report.files)} file(s) checked; "
                   "fix them and run kb validate again")
 
@@ -510,8 +563,15 @@ def report(state: State, lang, fmt, output, endpoint, graph, timeout, user, pass
     the published value. Exit code 1 if any figure does not match."""
     from .report import build
 
-    columns, rows = build(state.engine(_endpoint(endpoint, graph, timeout, user, password)), lang=lang)
-    _listing(columns, rows, fmt, output)
+    remote = _endpoint(endpoint, graph, timeout, user, password)
+    if remote is None:
+        from .bounded import run_bounded
+
+        engine = state.store()
+        columns, rows = run_bounded(lambda: build(engine, lang=lang), _local_timeout(timeout), "kb report")
+    else:
+        columns, rows = build(remote, lang=lang)
+    emit(_rendered(columns, rows, fmt, output), output)
     failed = [row[0] for row in rows if row[-1] != "OK"]
     if failed:
         raise KbError(f"{len(failed)} of {len(rows)} figures do not match the report: {', '.join(failed)}")
@@ -541,33 +601,52 @@ def load(state: State, endpoint, graph, store_endpoint, update_endpoint, timeout
     Digest). See the README, "Stores tested"."""
     from .remote import Endpoint, ntriples
 
-    body, count = ntriples(state.store())
     store = Endpoint(endpoint, graph, timeout, user, password)
+    body, count = ntriples(state.store())
     how = store.replace_graph(body, store_endpoint, update_endpoint)
     target = f"graph <{graph}>" if graph else "the default graph"
     found = store.count_triples()
     if found != count:
         hint = "" if graph else "; if its default graph is the union of its named graphs, load into one with --graph IRI"
-        raise KbError(f"{endpoint}: after the load the store holds {found} triples in {target}, "
+        raise KbError(f"{store.url}: after the load the store holds {found} triples in {target}, "
                       f"but {count} were sent ({how}){hint}")
-    click.echo(f"Loaded {count} triples into {target} at {endpoint} ({how}).")
+    click.echo(f"Loaded {count} triples into {target} at {store.url} ({how}).")
 
 
 @cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but a loopback address makes the endpoint reachable from the network.")
 @click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True, help="Port (0: any free port).")
+@click.option("--writable", is_flag=True,
+              help="Let clients change the served data (SPARQL Update, Graph Store writes); read-only by default.")
+@click.option("--query-timeout", type=click.FloatRange(min=1), default=30.0, show_default=True,
+              help="Seconds a query's whole answer may take; a longer one gets HTTP 503 and is stopped.")
+@click.option("--allow-service", is_flag=True,
+              help="Run SERVICE clauses in clients' queries, which makes the server send requests where they say.")
 @data_options
 @click.pass_obj
-def serve(state: State, host, port):
-    """Start a local SPARQL endpoint (the Oxigraph server) with the knowledge base loaded; stop it
-    with Ctrl-C."""
-    from .server import serve as run_server
+def serve(state: State, host, port, writable, query_timeout, allow_service):
+    """Start a local, read-only SPARQL endpoint (the Oxigraph server) with the knowledge base
+    loaded; stop it with Ctrl-C."""
+    from .server import check_host, is_loopback, serve as run_server
+
+    check_host(host)
+    if not is_loopback(host):
+        click.echo(f"Warning: --host {host} is not a loopback address: the endpoint is reachable from the network.",
+                   err=True)
 
     def ready(url):
         click.echo(f"SPARQL endpoint: {url}/query  (Ctrl-C to stop)")
+        if writable:
+            click.echo("Writable: clients can change or delete the data (--writable).")
+        else:
+            click.echo(f"Read-only: updates and Graph Store writes are refused (--writable allows them); "
+                       f"queries stop after {query_timeout:g} s.")
+        if allow_service:
+            click.echo("SERVICE allowed: clients' queries can make the server send requests anywhere (--allow-service).")
         click.echo(f"Try: kb query countries --endpoint {url}/query")
 
-    run_server(state.store(), host, port, ready)
+    run_server(state.store(), host, port, ready, writable, query_timeout, allow_service)
     click.echo("Stopped.")
 
 

@@ -107,28 +107,64 @@ def emit(text_out: str, output: Path | None = None) -> None:
         except OSError as exc:
             raise KbError(f"cannot write the output: {exc.strerror or exc}") from None
         return
-    folder = output.parent if str(output.parent) else Path(".")
+    target, mode = _output_target(output)
+    if mode is None:  # a device, a FIFO, a terminal: write into it, never replace it
+        try:
+            with open(target, "w", encoding="utf-8", newline="") as handle:
+                handle.write(text_out)
+        except OSError as exc:
+            raise KbError(f"{output}: cannot write to it ({exc.strerror or exc})") from None
+        return
+    folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise KbUsageError(f"{output}: the folder {folder} does not exist; create it or choose another path")
     tmp = None
     try:
         import tempfile
 
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{output.name}.", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text_out)
             handle.flush()
             os.fsync(handle.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes files private (0600); give the usual mode
-        os.replace(tmp, output)
+        os.chmod(tmp, mode)  # mkstemp makes files private (0600); keep the file's mode or give the usual one
+        os.replace(tmp, target)
         tmp = None
     except OSError as exc:
         raise KbError(f"{output}: cannot write the file ({exc.strerror or exc}); check the folder's permissions and free space") from None
     finally:
         if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def _output_target(output: Path) -> tuple[Path, int | None]:
+    """Where ``--output`` really writes and with which mode: a symbolic link is followed to its
+    target; an existing regular file keeps its permission bits; a new file gets 0666 minus the
+    umask; ``None`` for anything that is not a regular file (a device, a FIFO), which is written
+    into rather than replaced. Raises :class:`KbError` for a looping link or a folder."""
+    import stat
+
+    try:
+        target = Path(os.path.realpath(output, strict=False)) if output.is_symlink() else output
+    except OSError as exc:
+        raise KbError(f"{output}: cannot follow the symbolic link ({exc.strerror or exc}); fix the link or choose another path") from None
+    try:
+        info = target.stat()
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        if exc.errno == 40:  # ELOOP
+            raise KbError(f"{output}: symbolic link loop; fix the link or choose another path") from None
+        raise KbError(f"{output}: cannot write to it ({exc.strerror or exc})") from None
+    if info is None:
+        umask = os.umask(0)
+        os.umask(umask)
+        return target, 0o666 & ~umask
+    if stat.S_ISDIR(info.st_mode):
+        raise KbUsageError(f"{output}: is a folder; give a file name")
+    if not stat.S_ISREG(info.st_mode):
+        return target, None
+    return target, stat.S_IMODE(info.st_mode)
 
 
 def text(value: Value) -> str:
@@ -141,6 +177,20 @@ def text(value: Value) -> str:
     if isinstance(value, Decimal):
         return _decimal_text(value)
     return str(value)
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""First characters that make a spreadsheet run a cell as a formula (CSV injection, OWASP)."""
+
+
+def spreadsheet_safe(value: Value) -> str:
+    """A CSV/TSV cell that a spreadsheet shows rather than runs: text starting with ``=``, ``+``,
+    ``-``, ``@``, a tab or a carriage return gets a leading ``'``; numbers, and a lone ``-`` (the
+    placeholder for "none"), stay as they are."""
+    cell = text(value)
+    if isinstance(value, str) and len(cell) > 1 and cell.startswith(FORMULA_START):
+        return "'" + cell
+    return cell
 
 
 def _widths(columns, cells) -> list[int]:
@@ -189,7 +239,7 @@ def render(columns: Sequence[str], rows: Sequence[Sequence[Value]], fmt: str = "
         quoted = csv.writer(out, delimiter=delimiter, lineterminator="\n", quoting=csv.QUOTE_ALL)
         writer.writerow(columns)
         for row in rows:
-            cells = [text(v) for v in row]
+            cells = [spreadsheet_safe(v) for v in row]
             (quoted if any("\r" in c for c in cells) else writer).writerow(cells)
         return out.getvalue()
     if fmt == "md":

@@ -239,6 +239,22 @@ def _read_table(path: Path) -> tuple[list[str], list[list[str]]]:
     return table[0], table[1:]
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+"""First characters that make a spreadsheet run a cell as a formula (CSV injection, OWASP)."""
+
+
+def _refuse_formulas(record: Sequence[str], columns: Sequence[str], where) -> None:
+    """Raise :class:`KbError` at the first cell of ``record`` that a spreadsheet would run as a
+    formula (it starts, after any spaces, with a character of :data:`FORMULA_START`)."""
+    for i, column in enumerate(columns):
+        if not column or i >= len(record):
+            continue
+        cell = record[i].lstrip(" ")
+        if cell.startswith(FORMULA_START):
+            raise KbError(f"{where(column)}: {record[i].strip()!r} starts with {cell[0]!r}, which a spreadsheet "
+                          "runs as a formula; remove that first character")
+
+
 def read_links_csv(path: Path, kb: KbIndex) -> CsvImport:
     """Read a spreadsheet of city links (CSV with a header row naming the columns of
     :data:`COLUMNS`, in any order) and resolve each row against the knowledge base ``kb``.
@@ -283,6 +299,8 @@ def read_links_csv(path: Path, kb: KbIndex) -> CsvImport:
 
         def where(column: str) -> str:
             return f"{name}, row {number}, column {column}"
+
+        _refuse_formulas(record, columns, where)
 
         def required(column: str) -> str:
             if not cells.get(column):

@@ -40,9 +40,20 @@ class Endpoint:
     password: str | None = None
 
     def __post_init__(self):
-        parts = urllib.parse.urlsplit(self.url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise KbUsageError(f"--endpoint {self.url}: not an http(s) URL; give the query URL, e.g. http://127.0.0.1:7878/query")
+        try:
+            parts = urllib.parse.urlsplit(self.url)
+            parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+        except ValueError:
+            raise KbUsageError(f"--endpoint {redacted(self.url)}: not a well-formed URL; give the query URL, "
+                               "e.g. http://127.0.0.1:7878/query") from None
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise KbUsageError(f"--endpoint {redacted(self.url)}: not an http(s) URL; give the query URL, e.g. http://127.0.0.1:7878/query")
+        if parts.username is not None or parts.password is not None:
+            # credentials written into the URL are used like --user/--password and never printed
+            if self.user is None:
+                object.__setattr__(self, "user", urllib.parse.unquote(parts.username or ""))
+                object.__setattr__(self, "password", urllib.parse.unquote(parts.password or ""))
+            object.__setattr__(self, "url", redacted(self.url, keep_user=False))
 
     def sibling(self, name: str) -> str:
         """The URL beside the query URL for ``name`` (``store`` or ``update``), following the
@@ -70,14 +81,18 @@ class Endpoint:
     def _fetch(self, query: str, return_format: str) -> bytes:
         from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
-        try:
+        def answer():
             response = self._wrapper(query, return_format).query().response
-            body = response.read()
-            content_type = response.headers.get("Content-Type", "")
+            return response.read(), response.headers.get("Content-Type", "")
+
+        try:
+            body, content_type = within(self.timeout, answer, self.url)
         except SPARQLWrapperException as exc:
             status = {"QueryBadFormed": 400, "Unauthorized": 401, "EndPointNotFound": 404,
                       "URITooLong": 414, "EndPointInternalError": 500}.get(type(exc).__name__, "error")
             raise KbError(f"{self.url} answered HTTP {status}: {_server_message(_response_of(exc))}") from None
+        except KbError:
+            raise
         except Exception as exc:  # noqa: BLE001 - every transport failure becomes one line
             raise _transport_error(exc, self.url, self.timeout) from None
         if "html" in content_type.lower() or body.lstrip()[:1] == b"<" and b"<html" in body[:2000].lower():
@@ -130,11 +145,16 @@ class Endpoint:
             digest = urllib.request.HTTPDigestAuthHandler(passwords)
             handlers = [digest, urllib.request.HTTPBasicAuthHandler(passwords)]
             self._answer_digest_challenge(request, digest)
-        try:
-            with urllib.request.build_opener(*handlers).open(request, timeout=self.timeout) as response:
+        opener = urllib.request.build_opener(*handlers)
+
+        def send():
+            with opener.open(request, timeout=self.timeout) as response:
                 response.read()
-        except urllib.error.HTTPError as exc:
-            raise exc
+
+        try:
+            within(self.timeout, send, url)
+        except (urllib.error.HTTPError, KbError):
+            raise
         except Exception as exc:  # noqa: BLE001
             raise _transport_error(exc, url, self.timeout) from None
 
@@ -306,6 +326,48 @@ def skolemise(triples: bytes) -> bytes:
     return "".join(lines).encode("utf-8")
 
 
+def redacted(url: str, keep_user: bool = True) -> str:
+    """``url`` without the password written into it (``http://alice:secret@host/`` ->
+    ``http://alice:***@host/``; with ``keep_user=False``, ``http://host/``), fit to print."""
+    head, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    authority, slash, path = rest.partition("/")
+    userinfo, at, hostport = authority.rpartition("@")
+    if not at:
+        return url
+    if not keep_user:
+        return f"{head}://{hostport}{slash}{path}"
+    user = userinfo.partition(":")[0]
+    return f"{head}://{user}{':***' if ':' in userinfo else ''}@{hostport}{slash}{path}"
+
+
+def within(seconds: float, work, url: str):
+    """Return ``work()`` if it finishes within ``seconds``, else raise :class:`KbError` saying
+    that ``url`` did not answer in time: a deadline for the whole answer, so a server that
+    trickles a byte at a time cannot hold ``kb`` beyond it (the socket timeout alone bounds each
+    read). The abandoned request ends with the process (a daemon thread). Exceptions of ``work``
+    are raised here."""
+    import threading
+
+    box: dict = {}
+
+    def target():
+        try:
+            box["value"] = work()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller
+            box["error"] = exc
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        raise KbError(f"{url} did not answer within {seconds:g} s; raise --timeout or check the endpoint")
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
 def with_values(query: str, bindings: dict[str, Binding] | None) -> str:
     """The query with a trailing ``VALUES`` clause binding ``bindings`` (none: unchanged).
 
@@ -344,17 +406,40 @@ def _response_of(exc: Exception) -> bytes:
 
 def _server_message(body) -> str:
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body or "")
-    if "<html" in text[:2000].lower():
-        # An HTML error page (Virtuoso's): the message is in its <xmp> block, else in the text.
-        import html
-        import re
-
-        inner = re.search(r"<xmp>(.*?)</xmp>", text, re.DOTALL | re.IGNORECASE)
-        text = html.unescape(inner.group(1) if inner else re.sub(r"<[^>]*>", "\n", re.sub(
-            r"<(head|title|h1)\b.*?</\1>", "", text, flags=re.DOTALL | re.IGNORECASE)))
+    if text.lstrip()[:1] == "<" and ("<html" in text[:3000].lower() or "<!doctype" in text[:3000].lower()):
+        return _html_message(text)
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     message = lines[0] if lines else "(no message)"
     return message[:300]
+
+
+def _html_message(page: str) -> str:
+    """What an HTML error page says, in one line: the message of a Virtuoso error page (its
+    ``<xmp>`` block), else the page's title (or first text), without markup."""
+    from html.parser import HTMLParser
+
+    class Text(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.title, self.texts, self.xmp, self._in = [], [], [], None
+
+        def handle_starttag(self, tag, attrs):
+            self._in = tag
+
+        def handle_data(self, data):
+            if self._in in ("script", "style"):
+                return
+            {"title": self.title, "xmp": self.xmp}.get(self._in, self.texts).append(data.strip())
+
+    parser = Text()
+    try:
+        parser.feed(page)
+    except Exception:  # noqa: BLE001 - a broken page still gets a line
+        pass
+    if any(parser.xmp):
+        return " ".join(" ".join(parser.xmp).split())[:300]
+    said = " ".join(t for t in parser.title if t) or " ".join(t for t in parser.texts if t)
+    return f"an HTML page: {' '.join(said.split())[:300] or '(no text)'}"
 
 
 def _transport_error(exc: Exception, url: str, timeout: float) -> KbError:

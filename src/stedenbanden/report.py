@@ -162,8 +162,10 @@ def build(engine, queries: Mapping[str, StoredQuery] | None = None,
     """
     figures = load_figures()
     queries = queries if queries is not None else catalogue()
+    needed = needed_queries(figures)
     try:
-        results = {name: find(name, queries).run(engine) for name in needed_queries(figures)}
-    except KbError as exc:
+        stored = {name: find(name, queries) for name in needed}
+    except KbError as exc:  # only a name in figures.toml is figures.toml's fault
         raise KbError(f"figures.toml: {exc}") from None
+    results = {name: stored[name].run(engine) for name in needed}
     return COLUMNS, [evaluate(f, results, lang) for f in figures]

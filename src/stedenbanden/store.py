@@ -118,17 +118,19 @@ _BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 def turtle_files(paths: Iterable[Union[str, Path]]) -> list[Path]:
     """Expand files and folders into the list of Turtle files to load, each once.
 
-    A folder contributes every ``*.ttl`` below it, sorted. Raises :class:`MissingPath` when a
+    A folder contributes every RDF file below it (``*.ttl``, ``*.nt``, ``*.nq``, ``*.trig``,
+    ``*.jsonld``, ``*.rdf``: :data:`RDF_FORMATS`), sorted. Raises :class:`MissingPath` when a
     path does not exist or a folder holds no Turtle file, and :class:`KbError` when a folder
     below it cannot be read.
     """
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
+        _check_link(path)
         if path.is_dir():
             inside = sorted(_walk_turtle(path))
             if not inside:
-                raise MissingPath(f"{path}: folder holds no Turtle (*.ttl) file; name a .ttl file or a folder of them")
+                raise MissingPath(f"{path}: folder holds no RDF file (*.ttl, *.nt, *.nq, *.trig, *.jsonld, *.rdf); name an RDF file or a folder of them")
             found.extend(inside)
         elif path.exists():
             found.append(path)
@@ -136,11 +138,24 @@ def turtle_files(paths: Iterable[Union[str, Path]]) -> list[Path]:
             raise MissingPath(f"{path}: no such file or folder")
     unique, seen = [], set()
     for path in found:
+        _check_link(path)
         key = path.resolve()
         if key not in seen:
             seen.add(key)
             unique.append(path)
     return unique
+
+
+def _check_link(path: Path) -> None:
+    """Raise :class:`KbError` when ``path`` is a symbolic link that loops (or points nowhere)."""
+    if not path.is_symlink():
+        return
+    try:
+        path.stat()
+    except OSError as exc:
+        if exc.errno == 40:  # ELOOP
+            raise KbError(f"{path}: symbolic link loop; fix the link or remove it") from None
+        raise MissingPath(f"{path}: the symbolic link points to nothing ({os.readlink(path)}); fix the link or remove it") from None
 
 
 def _walk_turtle(folder: Path) -> Iterable[Path]:
@@ -149,7 +164,7 @@ def _walk_turtle(folder: Path) -> Iterable[Path]:
 
     for root, dirs, names in os.walk(folder, onerror=unreadable):
         dirs.sort()
-        yield from (Path(root) / n for n in names if n.endswith(".ttl"))
+        yield from (Path(root) / n for n in names if Path(n).suffix.lower() in RDF_FORMATS)
 
 
 def graph_name(path: Path) -> str:
@@ -158,10 +173,10 @@ def graph_name(path: Path) -> str:
 
 
 LENIENT_ABOVE = 10 * 1024 * 1024
-"""Files larger than this (bytes; about 200,000 triples) are loaded for querying in Oxigraph's
-lenient mode, which skips the checks of IRIs and literals while parsing (about 10% faster on 10^6
-synthetic triples); ``kb validate`` always loads strictly and reports what lenient loading lets
-through."""
+"""A size (bytes; about 200,000 triples) above which a caller *may* ask :func:`load` for
+Oxigraph's lenient mode, which skips the checks of IRIs and literals while parsing (about 10%
+faster on 10^6 synthetic triples). ``kb`` itself never does: the same file must get the same
+verdict whatever its size, so every file is parsed strictly."""
 
 SMALL_FILE = 1024 * 1024
 """Files up to this size (bytes) are checked for holding at least one triple."""
@@ -184,7 +199,7 @@ class _Reader:
 
 
 def load(paths: Sequence[Path], store: ox.Store | None = None, per_file_graphs: bool = False,
-         lenient_above: int | None = LENIENT_ABOVE, progress: Callable[[Path, int], Callable[[int], None] | None] | None = None) -> ox.Store:
+         lenient_above: int | None = None, progress: Callable[[Path, int], Callable[[int], None] | None] | None = None) -> ox.Store:
     """Parse Turtle files (UTF-8; a byte-order mark is skipped) into an in-memory Oxigraph store
     and return it. Files are streamed, not read into memory whole.
 
@@ -193,15 +208,18 @@ def load(paths: Sequence[Path], store: ox.Store | None = None, per_file_graphs: 
     (:func:`graph_name`) instead, so that a validation result can name the file its node came
     from; query such a store with ``use_default_graph_as_union``, knowing that a triple in two
     files is then seen twice. Files larger than ``lenient_above`` bytes are parsed leniently (see
-    :data:`LENIENT_ABOVE`; None: never). ``progress(path, size_in_bytes)`` may return a callback
+    :data:`LENIENT_ABOVE`; None, the default: never). ``progress(path, size_in_bytes)`` may return a callback
     that receives the number of bytes read as loading goes on.
 
     Raises :class:`TurtleSyntaxError` naming the file, line and column of the first syntax error,
     :class:`KbError` for a file that is not UTF-8, cannot be read, or (when small) holds no triples.
     """
     store = store if store is not None else ox.Store()
+    datasets = False
     for path in paths:
         graph = ox.NamedNode(graph_name(path)) if per_file_graphs else ox.DefaultGraph()
+        rdf_format = rdf_format_of(path)
+        datasets = datasets or rdf_format.supports_datasets
         try:
             size = path.stat().st_size
             handle = path.open("rb")
@@ -211,30 +229,47 @@ def load(paths: Sequence[Path], store: ox.Store | None = None, per_file_graphs: 
         with handle:
             reader = _Reader(handle, progress(path, size) if progress else None)
             try:
-                store.load(input=reader, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri(), to_graph=graph,
+                store.load(input=reader, format=rdf_format, base_iri=path.resolve().as_uri(), to_graph=graph,
                            lenient=lenient_above is not None and size > lenient_above)
             except SyntaxError as exc:
-                raise _turtle_error(path, exc) from None
+                raise _turtle_error(path, exc, rdf_format.name) from None
+            except MemoryError as exc:  # the parser's buffer limit, not the machine's memory
+                raise KbError(f"{path}: a single string or IRI is longer than the parser accepts ({exc}); "
+                              f"split the value, or check that the file is {rdf_format.name}") from None
             except OSError as exc:
                 raise KbError(f"{path}: cannot read the file ({exc.strerror or exc}); check its permissions") from None
-        if before is not None and len(store) == before and not _has_triples(path):
+        if before is not None and len(store) == before and not _has_triples(path, rdf_format):
             raise KbError(f"{path}: the file holds no RDF triples; check that it was saved completely")
+    if datasets and not per_file_graphs:
+        # named graphs are kept, and their triples are also in the default graph that queries read
+        store.extend([ox.Quad(q.subject, q.predicate, q.object) for q in store
+                      if not isinstance(q.graph_name, ox.DefaultGraph)])
     return store
 
 
-def _has_triples(path: Path) -> bool:
+RDF_FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".nq": ox.RdfFormat.N_QUADS,
+               ".trig": ox.RdfFormat.TRIG, ".jsonld": ox.RdfFormat.JSON_LD, ".rdf": ox.RdfFormat.RDF_XML}
+"""The RDF formats ``kb`` reads, by file extension; any other extension is read as Turtle."""
+
+
+def rdf_format_of(path: Path) -> "ox.RdfFormat":
+    """The RDF format of a data file, from its extension (:data:`RDF_FORMATS`; default Turtle)."""
+    return RDF_FORMATS.get(path.suffix.lower(), ox.RdfFormat.TURTLE)
+
+
+def _has_triples(path: Path, rdf_format: "ox.RdfFormat" = ox.RdfFormat.TURTLE) -> bool:
     with path.open("rb") as handle:
-        return any(True for _ in ox.parse(_Reader(handle, None), format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri()))
+        return any(True for _ in ox.parse(_Reader(handle, None), format=rdf_format, base_iri=path.resolve().as_uri()))
 
 
-def _turtle_error(path: Path, exc: SyntaxError) -> KbError:
+def _turtle_error(path: Path, exc: SyntaxError, format_name: str = "Turtle") -> KbError:
     """The one-line error for a Turtle syntax error (or a file that is not UTF-8)."""
     message = re.sub(r"\s*\([^()]*, line \d+\)$", "", str(exc.msg if exc.msg else exc))
     message = re.sub(r"^Parser error (at|between) [^:]*: ", "", message)
     if message.startswith("Invalid UTF-8"):
         return KbError(f"{path}, line {exc.lineno}: the file is not UTF-8; save it as UTF-8, the encoding Turtle requires")
     return TurtleSyntaxError(
-        f"{path}, line {exc.lineno}, column {exc.offset}: Turtle syntax error: {message}{_hint(message)}")
+        f"{path}, line {exc.lineno}, column {exc.offset}: {format_name} syntax error: {message}{_hint(message)}")
 
 
 _HINTS = (
@@ -357,6 +392,16 @@ def query_form(text: str) -> str:
     body = re.sub(r"#[^\n]*|<[^>\s]*>|\"[^\"]*\"|'[^']*'", " ", text)
     found = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", body, re.IGNORECASE)
     return found.group(1).upper() if found else "SELECT"
+
+
+_SERVICE_NOISE = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+                            r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*')
+def uses_service(query: str, keyword: str = "SERVICE") -> bool:
+    """True when ``query`` has a ``SERVICE`` clause (a federated call to another endpoint), or the
+    ``keyword`` given (``LOAD``), looking past comments, strings, IRIs, variables and prefixed
+    names that merely contain the word."""
+    word = re.compile(rf"(?<![\w?$:.\-]){keyword}(?![\w:.\-])", re.IGNORECASE)
+    return bool(word.search(_SERVICE_NOISE.sub(" ", query)))
 
 
 def check_read_only(query: str, origin: str = "query") -> None:
