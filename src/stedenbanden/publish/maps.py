@@ -157,7 +157,7 @@ def _points_axes(ax, points: list[tuple[str, float, float]], title: str) -> None
     pad = max(1.0, 0.25 * max(max(xs) - min(xs), max(ys) - min(ys)))
     ax.set_xlim(min(xs) - pad, max(xs) + pad)
     ax.set_ylim(min(ys) - pad, max(ys) + pad)
-    ax.set_aspect(1 / max(0.2, math.cos(math.radians(sum(ys) / len(ys)))), adjustable="datalim")
+    ax.set_aspect(1 / max(0.2, math.cos(math.radians(sum(ys) / len(ys)))))  # the box adapts; with "datalim" matplotlib drops the limits and logs a warning per map
     ax.scatter(xs, ys, s=14, color=POINT, zorder=3)
     for name, x, y in points:
         ax.annotate(name, (x, y), xytext=(3, 3), textcoords="offset points", fontsize=7)
