@@ -310,15 +310,20 @@ def query(state: State, name, params, list_queries, lang, describe, fmt, output,
     engine = state.engine(remote)
 
     def answer():
-        result = stored.run(engine, given, warn=lambda message: click.echo(f"kb: {message}", err=True), lang=lang)
-        return _rendered(result.columns, result.rows, fmt, output, engine, lang)
+        # warnings travel back with the rows: a local query runs in a child process (bounded.py)
+        warnings: list[str] = []
+        result = stored.run(engine, given, warn=warnings.append, lang=lang)
+        return warnings, _rendered(result.columns, result.rows, fmt, output, engine, lang)
 
     if remote is not None:
-        emit(answer(), output)
-        return
-    from .bounded import run_bounded
+        warnings, text_out = answer()
+    else:
+        from .bounded import run_bounded
 
-    emit(run_bounded(answer, _local_timeout(timeout), f"the query {stored.name}"), output)
+        warnings, text_out = run_bounded(answer, _local_timeout(timeout), f"the query {stored.name}")
+    for message in warnings:
+        click.echo(f"kb: {message}", err=True)
+    emit(text_out, output)
 
 
 def _prefix_help() -> str:
