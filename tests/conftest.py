@@ -31,3 +31,10 @@ def kb_rdflib(kb_files):
     for path in kb_files:
         graph.parse(path, format="turtle")
     return graph
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_folder(tmp_path_factory, monkeypatch):
+    """Every test gets an empty cache folder of its own (the on-disk indexes of large data and the
+    query-header cache), so no test writes to the user's ~/.cache or sees another test's index."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))

@@ -154,6 +154,12 @@ def _load_progress(path: Path, size: int):
     return advance
 
 
+def _announce(text: str) -> None:
+    """Tell a person at a terminal that a slow first step is under way (not a script's log)."""
+    if sys.stderr.isatty():
+        click.echo(text, err=True)
+
+
 class State:
     """What the data options select (the data paths), and the store loaded from them on first use."""
 
@@ -161,6 +167,7 @@ class State:
         self.data: list[Path] = []
         self.extra: list[Path] = []
         self._store = None
+        self.use_cache = True
 
     def add(self, data=(), extra=()):
         self.data.extend(data)
@@ -179,10 +186,22 @@ class State:
         return ontology_files() + self.data_files()
 
     def store(self):
+        """The store of :meth:`files`: an on-disk index from the cache for large data (see
+        :mod:`stedenbanden.cache`; not with ``--no-cache``), else the files loaded into memory."""
         if self._store is None:
             from .store import load
 
-            self._store = load(self.files(), progress=_load_progress)
+            files = self.files()
+            if self.use_cache:
+                from . import cache
+                from .store import bulk_load
+
+                self._store = cache.open_store(
+                    files, lambda store, paths: bulk_load(paths, store, progress=_load_progress),
+                    settings="strict; formats by extension; named graphs copied to the default graph",
+                    announce=_announce)
+            if self._store is None:
+                self._store = load(files, progress=_load_progress)
         return self._store
 
     def engine(self, endpoint=None):
@@ -197,6 +216,13 @@ def data_options(command):
         state.add(**{param.name: value})
         return value
 
+    def no_cache(ctx, param, value):
+        if value:
+            ctx.ensure_object(State).use_cache = False
+        return value
+
+    command = click.option("--no-cache", is_flag=True, expose_value=False, callback=no_cache,
+                           help="Parse the data files even when a cached index of them exists [env KB_NO_CACHE=1].")(command)
     command = click.option("--extra-data", "extra", multiple=True, type=DATA_PATH, metavar="PATH", expose_value=False,
                            callback=callback, help="Turtle file or folder to load in addition to the data (repeatable).")(command)
     return click.option("--data", "data", multiple=True, type=DATA_PATH, metavar="PATH", expose_value=False,
@@ -653,6 +679,34 @@ def serve(state: State, host, port, writable, query_timeout, allow_service):
 
     run_server(state.store(), host, port, ready, writable, query_timeout, allow_service)
     click.echo("Stopped.")
+
+
+@cli.command("cache")
+@click.option("--clear", is_flag=True, help="Remove every cached index (nothing else in the cache folder).")
+@output_options
+def cache_command(clear, fmt, output):
+    """Show the indexes kb keeps of large data files, or remove them with --clear.
+
+    When the files of a run add up to more than 4 MB, kb indexes them once into an on-disk store
+    in $XDG_CACHE_HOME/stedenbanden/stores (default ~/.cache) and later runs on the same content
+    open that index instead of parsing. --no-cache (or KB_NO_CACHE=1) turns this off.
+    """
+    from . import cache
+
+    folder = cache.cache_folder()
+    if folder is None:
+        raise KbError("no cache folder: neither XDG_CACHE_HOME (absolute) nor a home folder is set")
+    if clear:
+        removed, freed = cache.clear(folder)
+        click.echo(f"Removed {removed} cached index{'es' if removed != 1 else ''} ({freed / 1e6:.1f} MB) from {folder}.")
+        return
+    indexes, leftovers = cache.list_indexes(folder)
+    rows = [(i.key[:12], i.triples, round(i.size / 1e6, 1), "; ".join(i.files)) for i in indexes]
+    rows += [(p.name[:20], None, round(cache._folder_size(p) / 1e6, 1), "incomplete or damaged: removed by --clear")
+             for p in leftovers]
+    emit(render(("index", "triples", "size_mb", "files"), rows, fmt), output)
+    if fmt == "table" and output is None:
+        click.echo(f"{len(indexes)} index{'es' if len(indexes) != 1 else ''} in {folder}", err=True)
 
 
 def main():

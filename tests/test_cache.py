@@ -1,0 +1,171 @@
+"""The on-disk index of large data (``stedenbanden.cache``): built once, opened read-only after,
+never stale, never half-trusted, safe with several processes, harmless without a cache folder.
+
+``KB_INDEX_ABOVE=0`` makes the shipped KB itself count as large, so the tests run on real data
+in a second; each test has its own ``XDG_CACHE_HOME``."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from stedenbanden import cache, catalogue, store
+from stedenbanden.cli import cli
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture
+def cache_home(tmp_path, monkeypatch):
+    home = tmp_path / "cache-home"
+    home.mkdir()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    monkeypatch.setenv("KB_INDEX_ABOVE", "0")
+    monkeypatch.delenv("KB_NO_CACHE", raising=False)
+    return home
+
+
+def stores(home: Path) -> list[str]:
+    folder = home / "stedenbanden" / "stores"
+    return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+
+
+def run(*args, **kwargs):
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False, **kwargs)
+    return result
+
+
+def build(s, paths):
+    store.bulk_load(paths, s)
+
+
+def test_small_data_is_not_indexed(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv("KB_INDEX_ABOVE", raising=False)
+    result = run("query", "countries", "--format", "csv")
+    assert result.exit_code == 0
+    assert "TR,Turkey,13," in result.output
+    assert not (tmp_path / "stedenbanden" / "stores").exists()
+
+
+def test_first_run_builds_second_opens(cache_home, monkeypatch):
+    first = run("query", "countries", "--format", "csv")
+    assert first.exit_code == 0 and "TR,Turkey,13," in first.output
+    [key] = stores(cache_home)
+    assert len(key) == 64
+    # the second run must open the index, not parse: parsing is made to fail
+    monkeypatch.setattr(store, "bulk_load", lambda *a, **k: pytest.fail("parsed again"))
+    second = run("query", "countries", "--format", "csv")
+    assert second.output == first.output
+    assert stores(cache_home) == [key]
+    shown = run("cache", "--format", "csv")
+    assert shown.exit_code == 0
+    assert shown.output.splitlines()[1].startswith(key[:12] + ",")
+
+
+def test_every_stored_query_gives_the_same_rows_from_the_index(cache_home, kb, kb_files):
+    indexed = cache.open_store(kb_files, build)
+    assert indexed is not None
+    for name, query in catalogue.catalogue().items():
+        assert query.run(indexed).rows == query.run(kb).rows, name
+
+
+def test_changed_content_with_the_same_mtime_is_not_answered_from_the_old_index(cache_home, tmp_path):
+    mine = tmp_path / "mine.ttl"
+    source = (FIXTURES / "ghana-two-more-documented-links.ttl").read_text(encoding="utf-8")
+    mine.write_text(source, encoding="utf-8")
+    stamp = os.stat(mine).st_mtime_ns
+    before = run("query", "coverage", "--extra-data", str(mine), "--format", "csv")
+    ghana = [line for line in before.output.splitlines() if line.startswith("GH,")]
+    # the same file emptied of its links (a comment only would hold no triples), mtime kept
+    mine.write_text("@prefix ex: <https://example.org/> .\nex:a ex:b ex:c .\n", encoding="utf-8")
+    os.utime(mine, ns=(stamp, stamp))
+    after = run("query", "coverage", "--extra-data", str(mine), "--format", "csv")
+    plain = run("query", "coverage", "--format", "csv", "--no-cache")
+    assert [line for line in after.output.splitlines() if line.startswith("GH,")] == \
+        [line for line in plain.output.splitlines() if line.startswith("GH,")] != ghana
+    assert len(stores(cache_home)) == 2
+
+
+@pytest.mark.parametrize("damage", ["truncate", "delete", "meta"])
+def test_a_damaged_index_is_rebuilt_never_trusted(cache_home, damage):
+    expected = run("query", "countries", "--format", "csv", "--no-cache").output
+    run("query", "countries", "--format", "csv")
+    [key] = stores(cache_home)
+    folder = cache_home / "stedenbanden" / "stores" / key
+    sst = sorted(folder.rglob("*.sst")) or sorted(p for p in folder.iterdir() if p.is_file() and p.name != "index.json")
+    if damage == "truncate":
+        with sst[0].open("r+b") as handle:
+            handle.truncate(max(1, sst[0].stat().st_size // 2))
+    elif damage == "delete":
+        sst[0].unlink()
+    else:
+        (folder / "index.json").write_text('{"format": 1, "key": "0000", "files": [], "triples": 1}', encoding="utf-8")
+    again = run("query", "countries", "--format", "csv")
+    assert again.exit_code == 0
+    assert again.output == expected
+    assert stores(cache_home) == [key]
+    assert (folder / "index.json").read_text(encoding="utf-8").count(key) == 1
+
+
+def test_a_syntax_error_is_reported_as_without_the_cache_and_leaves_nothing(cache_home):
+    broken = str(FIXTURES / "broken-unterminated-string.ttl")
+    cached = CliRunner().invoke(cli, ["query", "countries", "--extra-data", broken])
+    plain = CliRunner().invoke(cli, ["query", "countries", "--extra-data", broken, "--no-cache"])
+    assert cached.exit_code == plain.exit_code == 1
+    assert cached.output == plain.output
+    assert "broken-unterminated-string.ttl, line" in cached.output
+    assert stores(cache_home) == []
+
+
+def test_two_processes_at_once_build_one_index(cache_home):
+    env = {**os.environ}
+    command = [sys.executable, "-m", "stedenbanden", "query", "countries", "--format", "csv"]
+    procs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(3)]
+    outputs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], outputs
+    assert len({out for out, _ in outputs}) == 1
+    assert b"TR,Turkey,13," in outputs[0][0]
+    names = stores(cache_home)
+    assert len(names) == 1 and len(names[0]) == 64  # no .build-* folder left behind
+
+
+def test_no_usable_cache_folder_loads_into_memory(tmp_path, monkeypatch):
+    monkeypatch.setenv("KB_INDEX_ABOVE", "0")
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder would be\n", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    result = run("query", "countries", "--format", "csv")
+    assert result.exit_code == 0 and "TR,Turkey,13," in result.output
+    assert blocker.read_text(encoding="utf-8") == "a file where the cache folder would be\n"
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/path")
+    monkeypatch.setenv("HOME", str(tmp_path / "no-such-home"))
+    result = run("query", "countries", "--format", "csv")
+    assert result.exit_code == 0 and "TR,Turkey,13," in result.output
+    assert not Path("relative").exists()
+
+
+def test_no_cache_flag_and_environment(cache_home, monkeypatch):
+    assert run("query", "countries", "--no-cache").exit_code == 0
+    assert stores(cache_home) == []
+    monkeypatch.setenv("KB_NO_CACHE", "1")
+    assert run("query", "countries").exit_code == 0
+    assert stores(cache_home) == []
+
+
+def test_clear_removes_only_indexes(cache_home):
+    run("query", "countries")
+    folder = cache_home / "stedenbanden" / "stores"
+    (folder / "notes.txt").write_text("mine\n", encoding="utf-8")
+    (folder / (".build-" + "a" * 64 + "-x1")).mkdir()
+    (cache_home / "stedenbanden" / "other.json").write_text("{}", encoding="utf-8")
+    shown = run("cache", "--format", "csv")
+    assert "incomplete or damaged" in shown.output
+    cleared = run("cache", "--clear")
+    assert cleared.exit_code == 0
+    assert cleared.output.startswith("Removed 2 cached indexes (")
+    assert stores(cache_home) == ["notes.txt"]
+    assert (cache_home / "stedenbanden" / "other.json").exists()
