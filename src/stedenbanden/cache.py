@@ -45,7 +45,7 @@ import pyoxigraph as ox
 
 from .errors import KbError
 
-INDEX_ABOVE = 4 * 1024 * 1024
+INDEX_ABOVE = 4 * 1024 * 1024  # also in cli._index_threshold, which avoids importing this module
 """Total size (bytes) of a run's files above which an on-disk index is used. The shipped KB (about
 0.4 MB) loads into memory in about 0.03 s, faster than any index opens and queries; the world
 twin-towns list (8 MB) takes about 1 s. ``KB_INDEX_ABOVE`` (bytes) overrides it, for tests."""

@@ -154,6 +154,21 @@ def _load_progress(path: Path, size: int):
     return advance
 
 
+def _total_size(files) -> int:
+    """The size of ``files`` together (bytes); 0 when one cannot be read (loading then says why)."""
+    try:
+        return sum(f.stat().st_size for f in files)
+    except OSError:
+        return 0
+
+
+def _index_threshold() -> int:
+    """:func:`stedenbanden.cache.threshold`, read here without importing the cache module, which
+    the shipped KB (well under it) never needs (a few ms of every ``kb query``)."""
+    value = os.environ.get("KB_INDEX_ABOVE", "")
+    return int(value) if value.isdigit() else 4 * 1024 * 1024
+
+
 def _announce(text: str) -> None:
     """Tell a person at a terminal that a slow first step is under way (not a script's log)."""
     if sys.stderr.isatty():
@@ -192,7 +207,7 @@ class State:
             from .store import load
 
             files = self.files()
-            if self.use_cache:
+            if self.use_cache and _total_size(files) > _index_threshold():
                 from . import cache
                 from .store import bulk_load
 
