@@ -330,11 +330,55 @@ def test_credentials_in_the_endpoint_url_are_used_and_never_printed():
     assert seen and seen[0] == "Basic " + base64.b64encode(b"alice:s3cret").decode()
 
 
-@pytest.mark.parametrize("url", ["ftp://alice:s3cret@example.org/q", "http://alice:s3cret@example.org:x/q"])
+@pytest.mark.parametrize("url", ["ftp://alice:s3cret@example.org/q", "http://alice:s3cret@example.org:x/q",
+                                 "alice:s3cret@example.org/query", "http://alice:s3cret/x@example.org:7878/query"])
 def test_a_bad_endpoint_url_never_shows_its_password(url):
     result = kb("query", "countries", "--endpoint", url)
     assert result.exit_code == 2
     assert "s3cret" not in result.output and "alice:***@example.org" in result.stderr
+
+
+def test_credentials_do_not_follow_a_redirect_to_another_host():
+    """A redirect must not carry the password to the host it names (here: localhost, not 127.0.0.1)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    seen = []
+
+    class Elsewhere(BaseHTTPRequestHandler):
+        def do_POST(self):
+            seen.append(self.headers.get("Authorization"))
+            self.send_response(401)
+            self.end_headers()
+
+        do_GET = do_POST  # urllib follows a 302 of a POST with a GET
+
+        def log_message(self, *args):
+            pass
+
+    other = ThreadingHTTPServer(("127.0.0.1", 0), Elsewhere)
+
+    class Redirect(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.send_response(302)
+            self.send_header("Location", f"http://localhost:{other.server_address[1]}/query")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    first = ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+    for server in (other, first):
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        result = kb("query", "countries", "--endpoint", f"http://alice:s3cret@127.0.0.1:{first.server_address[1]}/query")
+    finally:
+        for server in (other, first):
+            server.shutdown()
+            server.server_close()
+    assert result.exit_code == 1
+    assert seen == [None]  # the redirect was followed, without the credentials
+    assert "s3cret" not in result.output
 
 
 # --- clear errors -------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import socket
 import urllib.error
 import urllib.parse
@@ -64,7 +65,18 @@ class Endpoint:
     def _wrapper(self, query: str, return_format: str):
         from SPARQLWrapper import POST, SPARQLWrapper
 
-        wrapper = SPARQLWrapper(self.url)
+        class Wrapper(SPARQLWrapper):
+            def _createRequest(self):  # noqa: N802 - SPARQLWrapper's name
+                # SPARQLWrapper sets the credentials as an ordinary header, which urllib copies
+                # onto a redirected request, to whatever host the redirect names; as an
+                # "unredirected" header they go to the endpoint given and nowhere else
+                request = super()._createRequest()
+                authorization = request.headers.pop("Authorization", None)
+                if authorization is not None:
+                    request.add_unredirected_header("Authorization", authorization)
+                return request
+
+        wrapper = Wrapper(self.url)
         wrapper.setQuery(query)
         # SPARQLWrapper guesses the form from keywords and can be misled by comments ("add up"
         # reads as ADD); the KB refuses updates itself, so say what the query is.
@@ -329,17 +341,17 @@ def skolemise(triples: bytes) -> bytes:
 def redacted(url: str, keep_user: bool = True) -> str:
     """``url`` without the password written into it (``http://alice:secret@host/`` ->
     ``http://alice:***@host/``; with ``keep_user=False``, ``http://host/``), fit to print."""
-    head, sep, rest = url.partition("://")
-    if not sep:
+    # the credentials are everything up to the last "@" before any query or fragment: a password
+    # may hold "/" or ":" (then the URL is not well-formed, and must still not be printed), and a
+    # URL without a scheme ("bob:secret@host/query") is redacted too
+    match = re.match(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)?(?P<userinfo>[^?#]*)@(?P<rest>[^@]*)$", url)
+    if match is None:
         return url
-    authority, slash, path = rest.partition("/")
-    userinfo, at, hostport = authority.rpartition("@")
-    if not at:
-        return url
+    head, userinfo, rest = match.group("scheme") or "", match.group("userinfo"), match.group("rest")
     if not keep_user:
-        return f"{head}://{hostport}{slash}{path}"
+        return f"{head}{rest}"
     user = userinfo.partition(":")[0]
-    return f"{head}://{user}{':***' if ':' in userinfo else ''}@{hostport}{slash}{path}"
+    return f"{head}{user}{':***' if ':' in userinfo else ''}@{rest}"
 
 
 def within(seconds: float, work, url: str):
