@@ -63,6 +63,27 @@ def test_output_into_a_device_is_written_not_replaced():
     assert _output_target(Path("/dev/null")) == (Path("/dev/null"), None)
 
 
+def test_output_never_replaces_an_input_of_the_command(tmp_path):
+    data = tmp_path / "mine.ttl"
+    data.write_text("@prefix ex: <https://example.org/> .\nex:a ex:b ex:c .\n", encoding="utf-8")
+    query = tmp_path / "q.rq"
+    query.write_text("SELECT * WHERE { ?s ?p ?o } LIMIT 1\n", encoding="utf-8")
+    sheet = tmp_path / "links.csv"
+    sheet.write_text((Path(__file__).parent / "fixtures" / "import" / "documented-links.csv").read_text(encoding="utf-8"),
+                     encoding="utf-8")
+    link = tmp_path / "link-to-data.ttl"
+    link.symlink_to(data)
+    before = {p: p.read_bytes() for p in (data, query, sheet)}
+    for args, target in ((["--extra-data", data, "query", "countries", "--format", "csv", "-o", data], data),
+                         (["--extra-data", data, "query", "countries", "-o", link], link),
+                         (["sparql", query, "-o", query], query),
+                         (["import-csv", sheet, "-o", sheet], sheet)):
+        result = kb(*args)
+        assert result.exit_code == 2, args
+        assert f"{target}: is also an input of this command" in result.stderr
+    assert {p: p.read_bytes() for p in before} == before
+
+
 def test_output_to_a_looping_link(tmp_path):
     loop = tmp_path / "loop.csv"
     loop.symlink_to(loop)

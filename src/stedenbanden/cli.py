@@ -17,7 +17,7 @@ import click
 
 from . import __version__
 from .errors import BadParameter, KbError, KbUsageError
-from .formats import FORMATS, SPARQL_RESULTS, emit, layout, output_options, render
+from .formats import FORMATS, SPARQL_RESULTS, emit, layout, output_options, reading, render
 
 DATA_PATH = click.Path(path_type=Path, readable=False)
 LAZY_COMMANDS = {
@@ -193,7 +193,9 @@ class State:
         from .store import turtle_files
         from .resources import data_files
 
-        return turtle_files([*(self.data or data_files()), *self.extra])
+        files = turtle_files([*(self.data or data_files()), *self.extra])
+        reading(*files)
+        return files
 
     def files(self) -> list[Path]:
         from .resources import ontology_files
@@ -518,6 +520,7 @@ def _rendered(columns, rows, fmt: str, output: Path | None, engine=None, lang: s
 
 def _read_query(file: Path) -> tuple[str, str]:
     """The text of a query file (or standard input for ``-``) and the name to report it by."""
+    reading(file)
     if str(file) == "-":
         data = sys.stdin.buffer.read(MAX_QUERY_BYTES + 1)
         if len(data) > MAX_QUERY_BYTES:

@@ -90,13 +90,35 @@ def _stdout_is_terminal() -> bool:
         return False
 
 
+def reading(*paths: Path) -> None:
+    """Note that the running command reads ``paths`` (its data, query or spreadsheet), so that
+    :func:`emit` never writes its output over one of them. Kept on the Click context of the run;
+    outside a command it does nothing."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.meta.setdefault("stedenbanden.inputs", []).extend(Path(p) for p in paths if str(p) != "-")
+
+
+def refuse_an_input(output: Path) -> None:
+    """Raise :class:`KbUsageError` when ``output`` is a file this run reads (see :func:`reading`)."""
+    ctx = click.get_current_context(silent=True)
+    for path in (ctx.meta.get("stedenbanden.inputs", []) if ctx is not None else []):
+        try:
+            same = os.path.samefile(output, path)
+        except OSError:
+            same = False
+        if same:
+            raise KbUsageError(f"{output}: is also an input of this command ({path}); write the output to "
+                               "another file, so that the input is not replaced")
+
+
 def emit(text_out: str, output: Path | None = None) -> None:
     """Write ``text_out`` to standard output, or to the file ``output``.
 
     A file is written to a temporary file beside it and renamed into place, so it is never left
     half-written (on an error, a full disk or Ctrl-C the previous file, if any, stays as it was).
-    Raises :class:`KbUsageError` when the folder does not exist and :class:`KbError` when the
-    file cannot be written.
+    Raises :class:`KbUsageError` when the folder does not exist or ``output`` is one of the
+    command's inputs (:func:`reading`), and :class:`KbError` when the file cannot be written.
     """
     if output is None:
         try:
@@ -107,6 +129,7 @@ def emit(text_out: str, output: Path | None = None) -> None:
         except OSError as exc:
             raise KbError(f"cannot write the output: {exc.strerror or exc}") from None
         return
+    refuse_an_input(output)
     target, mode = _output_target(output)
     if mode is None:  # a device, a FIFO, a terminal: write into it, never replace it
         try:

@@ -554,7 +554,7 @@ def import_csv_command(state, file, output, template):
     are required. The result is validated with the knowledge base (shipped data, or --data) before
     anything is written; on a violation nothing is written and the exit code is 1.
     """
-    from .formats import emit
+    from .formats import emit, reading, refuse_an_input
 
     if template:
         if file is not None:
@@ -564,6 +564,9 @@ def import_csv_command(state, file, output, template):
     if file is None:
         raise KbUsageError("give the spreadsheet: kb import-csv FILE.csv [-o OUT.ttl] "
                            "(kb import-csv --template prints an empty one)")
+    reading(file)
+    if output is not None:
+        refuse_an_input(output)  # before the work, not after it
     imported = read_links_csv(file, kb_index(state.store()))
     text = links_turtle(imported)
     if sys.stderr.isatty():
