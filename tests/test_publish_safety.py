@@ -119,6 +119,25 @@ def test_a_new_file_never_takes_the_place_of_a_users_file(first, tmp_path, kb, k
     assert [p.name for p in target.iterdir() if p.name.startswith(".kb-publish")] == []
 
 
+def test_a_release_folder_replaced_by_a_users_file_is_refused_before_anything_moves(first, tmp_path, kb, kb_files):
+    target = tmp_path / "site"
+    shutil.copytree(first, target)
+    shutil.rmtree(target / "charts")
+    (target / "charts").write_text("mine, where the release had a folder\n")
+    before = snapshot(target)
+    with pytest.raises(KbUsageError, match=r"changed since kb wrote them \(charts/"):
+        publish.publish(kb, kb_files, target)
+    assert snapshot(target) == before
+
+
+@pytest.mark.parametrize("option", ["--endpoint-url", "--base-url"])
+def test_urls_with_credentials_are_not_published(tmp_path, option):
+    done = CliRunner().invoke(cli, ["publish", str(tmp_path / "out"), option, "https://u:secretpw@example.org/sparql"])
+    assert done.exit_code == 2, done.output
+    assert "holds a user name or password" in done.stderr and "secretpw" not in done.output
+    assert not (tmp_path / "out").exists()
+
+
 def test_publish_into_the_current_folder(tmp_path, monkeypatch):
     here = tmp_path / "here"
     here.mkdir()

@@ -60,6 +60,11 @@ def _check_url(value: str, option: str) -> str:
         parts = urlsplit(value)
     except ValueError:
         raise KbUsageError(f"{option} {value!r}: is not a URL; expected e.g. https://example.org/sparql") from None
+    if "@" in parts.netloc:
+        from ..remote import redacted
+
+        raise KbUsageError(f"{option} {redacted(value)!r}: holds a user name or password, which the release would "
+                           "publish (catalog.ttl, the pages, the server configuration); give the URL without them")
     if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
         raise KbUsageError(f"{option} {value!r}: expected an http:// or https:// URL, e.g. https://example.org/sparql")
     # Characters that an IRI may not hold (Turtle's IRIREF, RFC 3987): the URL goes into catalog.ttl.
@@ -229,9 +234,14 @@ def check_target(outdir: Path) -> dict[str, str]:
     changed = []
     for path, digest in sorted(previous.items()):
         target = outdir / path
-        if path == MANIFEST or not (target.exists() or target.is_symlink()):
+        if path == MANIFEST:
             continue
-        if _crosses_link(outdir, path) or target.is_symlink() or not target.is_file():
+        if _crosses_link(outdir, path):  # a folder of the release replaced by a file or a link of yours
+            changed.append(path)
+            continue
+        if not (target.exists() or target.is_symlink()):
+            continue
+        if target.is_symlink() or not target.is_file():
             changed.append(path)
             continue
         try:
@@ -260,10 +270,8 @@ def _check_new_paths(outdir: Path, previous: Mapping[str, str], written: Mapping
     """Refuse a release whose new files would take the place of files that are the user's."""
     taken = []
     for path in sorted(written):
-        if path in previous:
-            continue
         target = outdir / path
-        if target.exists() or target.is_symlink() or _crosses_link(outdir, path):
+        if _crosses_link(outdir, path) or (path not in previous and (target.exists() or target.is_symlink())):
             taken.append(path)
     if taken:
         shown = ", ".join(taken[:3]) + (f" and {len(taken) - 3} more" if len(taken) > 3 else "")
