@@ -2,6 +2,7 @@
 serves read-only with a per-query time limit, warns about non-loopback hosts, and leaves no
 Oxigraph server behind however it is stopped."""
 
+import json
 import os
 import signal
 import subprocess
@@ -125,6 +126,29 @@ def test_a_runaway_query_is_stopped_by_the_time_limit():
         assert time.monotonic() - started < 8
         assert count(url) > 1000  # the endpoint answers again, with all its data
         assert len(children(process.pid)) == 1  # the stopped server was replaced, not left running
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=10)
+
+
+def test_a_streamed_answer_cut_off_by_the_time_limit_is_seen_as_incomplete():
+    """A SELECT whose rows stream out is cut off at the limit without its last chunk, so that the
+    client fails instead of taking the part for the whole answer (it was HTTP 200, looking complete)."""
+    import http.client
+
+    process, url = start("--query-timeout", "2")
+    try:
+        data = urllib.parse.urlencode({"query": "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"}).encode()
+        request = urllib.request.Request(url, data=data, headers={"Accept": "text/csv"})
+        with urllib.request.urlopen(request, timeout=20) as answer:
+            assert answer.status == 200
+            with pytest.raises(http.client.IncompleteRead):
+                while answer.read(1 << 20):
+                    pass
+        complete = urllib.request.Request(url, data=urllib.parse.urlencode({"query": "ASK {}"}).encode(),
+                                          headers={"Accept": "application/sparql-results+json"})
+        with urllib.request.urlopen(complete, timeout=20) as answer:
+            assert json.loads(answer.read()) == {"head": {}, "boolean": True}
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=10)

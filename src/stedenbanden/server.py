@@ -327,7 +327,8 @@ def service_guard(host: str, port: int, upstream: "_Upstream", allow_service: bo
     """Listen on ``host:port`` (0: a free port) and forward every request to the ``upstream``
     Oxigraph server, except those whose query or update has a SERVICE clause (unless
     ``allow_service``), which get HTTP 403. A request whose whole answer takes longer than
-    ``timeout`` seconds gets HTTP 503 (or is cut off) and the upstream server is restarted, which
+    ``timeout`` seconds gets HTTP 503 (or, once it has started, is cut off before its last chunk,
+    so that the client sees an incomplete answer) and the upstream server is restarted, which
     is the only way to stop the query. Yields the port listened on. Raises :class:`KbError` when
     the port is in use."""
     import http.client
@@ -336,6 +337,9 @@ def service_guard(host: str, port: int, upstream: "_Upstream", allow_service: bo
 
     class Guard(BaseHTTPRequestHandler):
         server_version = "kb-serve"
+        # HTTP/1.1, so that answers go out chunked: an answer cut off at the time limit then lacks
+        # its last chunk, which every client reports as an error, instead of looking complete
+        protocol_version = "HTTP/1.1"
         timeout = 60  # seconds per socket operation: a client that stops sending is let go
 
         def _answer(self, status: int, message: str) -> None:
@@ -343,6 +347,8 @@ def service_guard(host: str, port: int, upstream: "_Upstream", allow_service: bo
             self.send_response(status)
             self.send_header("Content-Type", "text/plain; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
+            self.send_header("Connection", "close")
+            self.close_connection = True
             self.end_headers()
             self.wfile.write(body)
 
@@ -384,7 +390,11 @@ def service_guard(host: str, port: int, upstream: "_Upstream", allow_service: bo
                 for key, value in answer.getheaders():
                     if key.lower() not in _HOP_BY_HOP:
                         self.send_header(key, value)
+                chunked = self.command != "HEAD" and answer.status not in (204, 304) and answer.status >= 200
+                if chunked:
+                    self.send_header("Transfer-Encoding", "chunked")
                 self.send_header("Connection", "close")
+                self.close_connection = True
                 self.end_headers()
                 started = True
                 while True:
@@ -395,7 +405,9 @@ def service_guard(host: str, port: int, upstream: "_Upstream", allow_service: bo
                     chunk = answer.read1(65536)
                     if not chunk:
                         break
-                    self.wfile.write(chunk)
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk) if chunked else chunk)
+                if chunked:
+                    self.wfile.write(b"0\r\n\r\n")  # the last chunk: only a complete answer has it
             except (TimeoutError, sockets.timeout):
                 upstream.restart(process)
                 if not started:
