@@ -162,10 +162,14 @@ def test_clear_removes_only_indexes(cache_home):
     (folder / "notes.txt").write_text("mine\n", encoding="utf-8")
     (folder / (".build-" + "a" * 64 + "-x1")).mkdir()
     (cache_home / "stedenbanden" / "other.json").write_text("{}", encoding="utf-8")
+    theirs = folder / ("b" * 64)  # a folder of the user's that only has an index's name
+    theirs.mkdir()
+    (theirs / "my-own-file.txt").write_text("mine\n", encoding="utf-8")
     shown = run("cache", "--format", "csv")
-    assert "incomplete or damaged" in shown.output
+    assert "incomplete or damaged" in shown.output and "b" * 12 not in shown.output
     cleared = run("cache", "--clear")
     assert cleared.exit_code == 0
     assert cleared.output.startswith("Removed 2 cached indexes (")
-    assert stores(cache_home) == ["notes.txt"]
+    assert stores(cache_home) == ["b" * 64, "notes.txt"]
+    assert (theirs / "my-own-file.txt").read_text(encoding="utf-8") == "mine\n"
     assert (cache_home / "stedenbanden" / "other.json").exists()

@@ -150,6 +150,18 @@ def _intact(folder: Path, meta: dict) -> bool:
     return True
 
 
+def _looks_built_by_kb(folder: Path) -> bool:
+    """True for a folder this module may remove: empty, or holding an Oxigraph (RocksDB) store
+    (its ``CURRENT`` file) or an ``index.json``, and nothing that a store does not hold (no
+    subfolders). A folder of someone else's that merely has an index's name is left alone."""
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return False
+    names = {e.name for e in entries}
+    return not entries or (bool(names & {"CURRENT", META}) and all(e.is_file() and not e.is_symlink() for e in entries))
+
+
 def _folder_size(folder: Path) -> int:
     total = 0
     for root, _dirs, names in os.walk(folder):
@@ -172,10 +184,11 @@ def list_indexes(folder: Path | None = None) -> tuple[list[Index], list[Path]]:
         if _NAME.match(entry.name) and entry.is_dir() and not entry.is_symlink():
             meta = _meta(entry)
             if meta is None:
-                leftovers.append(entry)
+                if _looks_built_by_kb(entry):
+                    leftovers.append(entry)
             else:
                 indexes.append(Index(entry, tuple(meta["files"]), meta["triples"], _folder_size(entry)))
-        elif _BUILDING.match(entry.name) and entry.is_dir() and not entry.is_symlink():
+        elif _BUILDING.match(entry.name) and entry.is_dir() and not entry.is_symlink() and _looks_built_by_kb(entry):
             leftovers.append(entry)
     return indexes, leftovers
 
@@ -233,7 +246,7 @@ def open_store(paths: Sequence[Path], build: Callable[[ox.Store, Sequence[Path]]
             pass
         _remove_quietly(target)  # damaged: built again below
     elif target.exists() or target.is_symlink():
-        if target.is_dir() and not target.is_symlink():
+        if target.is_dir() and not target.is_symlink() and _looks_built_by_kb(target):
             _remove_quietly(target)  # an index folder without its index.json: never trusted
         else:
             return None  # something that is not ours stands there: leave it, load into memory
