@@ -501,13 +501,14 @@ def _datasets(tmp_path):
         files[suffix] = tmp_path / f"links{suffix}"
         files[suffix].write_bytes(ox.serialize(quads, format=fmt))
     triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
-    for suffix, fmt in ((".nt", ox.RdfFormat.N_TRIPLES), (".rdf", ox.RdfFormat.RDF_XML), (".ttl", ox.RdfFormat.TURTLE)):
+    for suffix, fmt in ((".nt", ox.RdfFormat.N_TRIPLES), (".rdf", ox.RdfFormat.RDF_XML), (".ttl", ox.RdfFormat.TURTLE),
+                        (".owl", ox.RdfFormat.RDF_XML), (".n3", ox.RdfFormat.N3)):
         files[suffix] = tmp_path / f"links{suffix}"
         files[suffix].write_bytes(ox.serialize(triples, format=fmt))
     return files
 
 
-@pytest.mark.parametrize("suffix", [".ttl", ".nt", ".nq", ".trig", ".jsonld", ".rdf"])
+@pytest.mark.parametrize("suffix", [".ttl", ".nt", ".nq", ".trig", ".jsonld", ".rdf", ".owl", ".n3"])
 def test_every_rdf_format_is_read_by_its_extension(tmp_path, suffix):
     path = _datasets(tmp_path)[suffix]
     result = kb("--data", path, "sparql", "-", "--format", "csv",
@@ -540,3 +541,25 @@ def test_parse_errors_name_the_format(tmp_path, suffix, name):
     assert result.exit_code == 1
     assert f"{name} syntax error" in result.stderr and str(path) in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("suffix, text, expected", [
+    (".rdf", "<rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'><rdf:Description", "RDF/XML syntax error"),
+    (".jsonld", '{"@context": "https://example.org/context.jsonld", "@id": "https://example.org/a"}',
+     "refers to a remote @context, which kb does not fetch"),
+    (".jsonld", "", "JSON-LD syntax error"),
+])
+def test_parse_errors_of_other_formats_say_no_line_none_and_give_no_turtle_hint(tmp_path, suffix, text, expected):
+    path = tmp_path / f"broken{suffix}"
+    path.write_text(text, encoding="utf-8")
+    result = kb("--data", path, "query", "themes")
+    assert result.exit_code == 1
+    assert expected in result.stderr and "None" not in result.stderr and "final '.'" not in result.stderr
+
+
+@pytest.mark.parametrize("command", [["query", "countries"], ["load"]])
+def test_a_graph_that_is_no_iri_is_refused_before_anything_is_sent(command):
+    result = kb(*command, "--endpoint", "http://127.0.0.1:9/query", "--graph", "not an iri")
+    assert result.exit_code == 2
+    assert result.stderr == ("Error: --graph 'not an iri': not an IRI; give the graph's full IRI, "
+                             "e.g. https://w3id.org/stedenbanden/graph/kb\n")

@@ -41,6 +41,12 @@ class Endpoint:
     password: str | None = None
 
     def __post_init__(self):
+        if self.graph is not None:
+            try:
+                ox.NamedNode(self.graph)
+            except ValueError:
+                raise KbUsageError(f"--graph {self.graph!r}: not an IRI; give the graph's full IRI, "
+                                   "e.g. https://w3id.org/stedenbanden/graph/kb") from None
         try:
             parts = urllib.parse.urlsplit(self.url)
             parts.port  # noqa: B018 - raises ValueError for a port that is not a number

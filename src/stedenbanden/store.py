@@ -259,8 +259,10 @@ def _load_file(method, path: Path, graph, lenient_above: int | None, progress) -
 
 
 RDF_FORMATS = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".nq": ox.RdfFormat.N_QUADS,
-               ".trig": ox.RdfFormat.TRIG, ".jsonld": ox.RdfFormat.JSON_LD, ".rdf": ox.RdfFormat.RDF_XML}
-"""The RDF formats ``kb`` reads, by file extension; any other extension is read as Turtle."""
+               ".trig": ox.RdfFormat.TRIG, ".jsonld": ox.RdfFormat.JSON_LD, ".rdf": ox.RdfFormat.RDF_XML,
+               ".owl": ox.RdfFormat.RDF_XML, ".n3": ox.RdfFormat.N3}
+"""The RDF formats ``kb`` reads, by file extension (``.owl`` as RDF/XML, the usual form of OWL files);
+any other extension is read as Turtle."""
 
 
 def rdf_format_of(path: Path) -> "ox.RdfFormat":
@@ -277,10 +279,14 @@ def _turtle_error(path: Path, exc: SyntaxError, format_name: str = "Turtle") -> 
     """The one-line error for a Turtle syntax error (or a file that is not UTF-8)."""
     message = re.sub(r"\s*\([^()]*, line \d+\)$", "", str(exc.msg if exc.msg else exc))
     message = re.sub(r"^Parser error (at|between) [^:]*: ", "", message)
+    where = f", line {exc.lineno}" if exc.lineno is not None else ""
+    where += f", column {exc.offset}" if exc.lineno is not None and exc.offset is not None else ""
     if message.startswith("Invalid UTF-8"):
-        return KbError(f"{path}, line {exc.lineno}: the file is not UTF-8; save it as UTF-8, the encoding Turtle requires")
-    return TurtleSyntaxError(
-        f"{path}, line {exc.lineno}, column {exc.offset}: {format_name} syntax error: {message}{_hint(message)}")
+        return KbError(f"{path}{where}: the file is not UTF-8; save it as UTF-8, the encoding {format_name} requires")
+    if "LoadDocumentCallback" in message:
+        message = "the JSON-LD refers to a remote @context, which kb does not fetch; embed the context in the file"
+    hint = _hint(message) if format_name in ("Turtle", "TriG") else ""
+    return TurtleSyntaxError(f"{path}{where}: {format_name} syntax error: {message}{hint}")
 
 
 _HINTS = (
