@@ -279,10 +279,10 @@ def _turtle_error(path: Path, exc: SyntaxError, format_name: str = "Turtle") -> 
     """The one-line error for a Turtle syntax error (or a file that is not UTF-8)."""
     message = re.sub(r"\s*\([^()]*, line \d+\)$", "", str(exc.msg if exc.msg else exc))
     message = re.sub(r"^Parser error (at|between) [^:]*: ", "", message)
-    where = f", line {exc.lineno}" if exc.lineno is not None else ""
-    where += f", column {exc.offset}" if exc.lineno is not None and exc.offset is not None else ""
+    line = f", line {exc.lineno}" if exc.lineno is not None else ""
+    where = line + (f", column {exc.offset}" if exc.lineno is not None and exc.offset is not None else "")
     if message.startswith("Invalid UTF-8"):
-        return KbError(f"{path}{where}: the file is not UTF-8; save it as UTF-8, the encoding {format_name} requires")
+        return KbError(f"{path}{line}: the file is not UTF-8; save it as UTF-8, the encoding {format_name} requires")
     if "LoadDocumentCallback" in message:
         message = "the JSON-LD refers to a remote @context, which kb does not fetch; embed the context in the file"
     hint = _hint(message) if format_name in ("Turtle", "TriG") else ""
