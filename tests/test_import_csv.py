@@ -244,3 +244,23 @@ def test_synthetic_rows_use_every_status_of_the_ontology():
     column = list(COLUMNS).index("status")
     assert sorted({r.split(",")[column] for r in rows}) == sorted(kb.statuses.concepts)
     assert len(kb.statuses.concepts) >= 2
+
+
+def test_steps_on_a_terminal_and_only_the_result_line_in_a_pipe(tmp_path, monkeypatch):
+    import functools
+
+    import stedenbanden.cli as cli_module
+
+    args = (str(FIXTURES / "documented-links.csv"), "-o", str(tmp_path / "piped.ttl"))
+    piped = run(*args, data=without_links())
+    assert piped.exit_code == 0, piped.output
+    assert piped.stderr.splitlines() == [f"Wrote 9 city link(s) from {args[0]} to {args[2]}; "
+                                         f"add it with --extra-data {args[2]}."]
+    monkeypatch.setattr(cli_module, "Steps", functools.partial(cli_module.Steps, tty=True))
+    shown = run(str(FIXTURES / "documented-links.csv"), "-o", str(tmp_path / "shown.ttl"), data=without_links())
+    assert shown.exit_code == 0, shown.output
+    for step in (f"kb: reading {FIXTURES / 'documented-links.csv'} ... done in",
+                 "kb: writing the Turtle of 9 link(s) ... done in",
+                 "kb: validating 9 link(s): running the violation queries ... done in"):
+        assert step in shown.stderr, shown.stderr
+    assert (tmp_path / "shown.ttl").read_text() == (tmp_path / "piped.ttl").read_text()
