@@ -410,8 +410,7 @@ def links_csv(rows: int, kb, status: str | None = None, seed: int = 1) -> str:
     addresses are under ``https://w3id.org/stedenbanden/id/synthetic/source/``. ``status`` is the
     evidence-status notation of every row (default: the notations of ``kb`` in turn). Every row
     passes the importer's checks; the same arguments always give the same text. Raises
-    :class:`KbUsageError` when ``rows`` exceeds the number of distinct (municipality, partner) pairs
-    available or is below 1.
+    :class:`KbUsageError` when ``rows`` is below 1 or ``kb`` has fewer than ten municipalities.
     """
     import csv
     import io
@@ -419,21 +418,23 @@ def links_csv(rows: int, kb, status: str | None = None, seed: int = 1) -> str:
     from .importers import COLUMNS
 
     codes = sorted(kb.municipalities)
+    per_partner = 10
     if rows < 1:
         raise KbUsageError(f"{rows} rows: give at least one")
+    if len(codes) < per_partner:
+        raise KbUsageError(f"the knowledge base has {len(codes)} municipalities; synthetic rows need {per_partner}")
     rng = random.Random(seed)
     countries = sorted(kb.countries.concepts)
     statuses = [status] if status else sorted(kb.statuses.concepts)
     themes, motives = sorted(kb.themes.concepts), sorted(kb.motives.concepts)
     initiators = sorted(kb.initiators.concepts)
-    per_partner = 10
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COLUMNS)
     for row in range(rows):
         partner = row // per_partner + 1
-        # the links of one partner go to different municipalities
-        code = codes[(partner * 7 + (row % per_partner) * 37) % len(codes)]
+        # the links of one partner go to ten consecutive, so different, municipalities
+        code = codes[(partner * 7 + row % per_partner) % len(codes)]
         start = rng.randint(1950, 2007) if rng.random() < 0.7 else None
         formalised = rng.randint(start, 2010) if start and rng.random() < 0.4 else None
         end = rng.randint(formalised or start, 2024) if start and rng.random() < 0.15 else None
