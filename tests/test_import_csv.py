@@ -207,3 +207,60 @@ def test_slugs():
     assert slug("Adapazarı") == "adapazari"
     assert slug("São Vicente") == "sao-vicente"
     assert slug("Curaçao and Sint Maarten") == "curacao-and-sint-maarten"
+
+
+def test_a_bad_row_deep_in_a_large_file_is_reported_with_row_and_column(tmp_path):
+    """Speed does not skip checks: in 20,000 synthetic rows (stedenbanden.synthetic.links_csv, real
+    CBS codes of the 2007 register), one bad value far down is still found, with its row and column."""
+    from stedenbanden.synthetic import links_csv
+
+    kb = index_of(data_files())
+    lines = links_csv(20_000, kb).splitlines()
+    header = lines[0].split(",")
+    path = tmp_path / "large.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert len(read_links_csv(path, kb).links) == 20_000  # the synthetic rows themselves pass
+    cases = [("start_year", "19999", "'19999' is not a year"),
+             ("partner_country", "DE", "'DE' is not a country of origin"),
+             ("cbs_code", "GM9999", "GM9999 is not the CBS code of a municipality of 1 January 2007"),
+             ("themes", "=1+1", "'=1+1' starts with '=', which a spreadsheet runs as a formula")]
+    for column, value, message in cases:
+        bad = list(lines)
+        cells = bad[18_500].split(",")  # spreadsheet row 18,501 (the header is row 1)
+        cells[header.index(column)] = value
+        bad[18_500] = ",".join(cells)
+        path.write_text("\n".join(bad) + "\n", encoding="utf-8")
+        with pytest.raises(KbError) as caught:
+            read_links_csv(path, kb)
+        assert str(caught.value).startswith(f"{path}, row 18501, column {column}: {message}"), str(caught.value)
+
+
+def test_synthetic_rows_use_every_status_of_the_ontology():
+    """The benchmark's rows take the evidence statuses from the knowledge base, not from a list of names."""
+    from stedenbanden.synthetic import links_csv
+
+    kb = index_of(data_files())
+    rows = links_csv(30, kb).splitlines()[1:]
+    column = list(COLUMNS).index("status")
+    assert sorted({r.split(",")[column] for r in rows}) == sorted(kb.statuses.concepts)
+    assert len(kb.statuses.concepts) >= 2
+
+
+def test_steps_on_a_terminal_and_only_the_result_line_in_a_pipe(tmp_path, monkeypatch):
+    import functools
+
+    import stedenbanden.cli as cli_module
+
+    args = (str(FIXTURES / "documented-links.csv"), "-o", str(tmp_path / "piped.ttl"))
+    piped = run(*args, data=without_links())
+    assert piped.exit_code == 0, piped.output
+    assert piped.stderr.splitlines() == [f"Wrote 9 city link(s) from {args[0]} to {args[2]}; "
+                                         f"add it with --extra-data {args[2]}."]
+    monkeypatch.setattr(cli_module, "Steps", functools.partial(cli_module.Steps, tty=True))
+    shown = run(str(FIXTURES / "documented-links.csv"), "-o", str(tmp_path / "shown.ttl"), data=without_links())
+    assert shown.exit_code == 0, shown.output
+    for step in (f"kb: reading {FIXTURES / 'documented-links.csv'} ... done in",
+                 "kb: writing the Turtle of 9 link(s) ... done in",
+                 "kb: validating 9 link(s): running the violation queries ... done in"):
+        assert step in shown.stderr, shown.stderr
+    assert (tmp_path / "shown.ttl").read_text() == (tmp_path / "piped.ttl").read_text()

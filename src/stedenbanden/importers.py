@@ -21,6 +21,7 @@ one line naming the file, the row (the spreadsheet's numbering: the header is ro
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import re
@@ -71,6 +72,9 @@ REQUIRED = ("cbs_code", "partner", "partner_country", "status", "evidence")
 PARTNER_TYPES = {"municipality": "PartnerMunicipality", "island": "PartnerIsland", "country": "PartnerCountry"}
 _YEAR = re.compile(r"(18|19|20)[0-9]{2}")
 _URL = re.compile(r"https?://[^\s<>\"{}|\\^`]+")
+_CBS_CODE = re.compile(r"GM[0-9]{4}")
+_LIST_SEPARATOR = re.compile(r"[;,]")
+_EVIDENCE_SEPARATOR = re.compile(r"[;\s]+")
 
 
 @dataclass
@@ -79,14 +83,20 @@ class CodeList:
 
     name: str
     concepts: dict[str, str]
+    _folded: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
-    def lookup(self, value: str, where: str) -> str:
+    def lookup(self, value: str, where: str | Callable[[], str]) -> str:
         """The IRI for the notation ``value`` (case-insensitive); raises :class:`KbError` naming
-        ``where`` (file, row and column) and listing the allowed notations."""
-        for notation, iri in self.concepts.items():
-            if notation.lower() == value.strip().lower():
-                return iri
-        raise KbError(f"{where}: {value.strip()!r} is not a {self.name}; use one of {', '.join(self.concepts)}")
+        ``where`` (file, row and column, or a function giving them) and listing the allowed notations."""
+        if not self._folded:
+            self._folded = {}
+            for notation, iri in self.concepts.items():
+                self._folded.setdefault(notation.lower(), iri)
+        iri = self._folded.get(value.strip().lower())
+        if iri is not None:
+            return iri
+        place = where() if callable(where) else where
+        raise KbError(f"{place}: {value.strip()!r} is not a {self.name}; use one of {', '.join(self.concepts)}")
 
 
 @dataclass
@@ -153,6 +163,7 @@ def kb_index(store) -> KbIndex:
                    CodeList("start qualifier", qualifiers), CodeList("country of origin", countries))
 
 
+@functools.lru_cache(maxsize=65536)  # a spreadsheet repeats its municipalities' and partners' names
 def slug(text: str) -> str:
     """A lower-case ASCII slug of ``text`` for IRIs: accents dropped, other characters as '-'
     (``'s-Gravenhage`` -> ``s-gravenhage``, ``Adapazarı`` -> ``adapazari``); '' when nothing is left."""
@@ -246,6 +257,8 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def _refuse_formulas(record: Sequence[str], columns: Sequence[str], where) -> None:
     """Raise :class:`KbError` at the first cell of ``record`` that a spreadsheet would run as a
     formula (it starts, after any spaces, with a character of :data:`FORMULA_START`)."""
+    if not any(cell.lstrip(" ").startswith(FORMULA_START) for cell in record):
+        return
     for i, column in enumerate(columns):
         if not column or i >= len(record):
             continue
@@ -289,6 +302,7 @@ def read_links_csv(path: Path, kb: KbIndex) -> CsvImport:
     new_partner_keys: dict[tuple[str, str], str] = {}
     seen_links: dict[str, int] = {}
     rows_of: dict[str, int] = {}
+    code_problems: dict[str, str | None] = {}
     for number, record in enumerate(records, start=2):
         if not any(cell.strip() for cell in record):
             continue
@@ -316,11 +330,13 @@ def read_links_csv(path: Path, kb: KbIndex) -> CsvImport:
             return int(value)
 
         code = required("cbs_code").upper()
-        if not re.fullmatch(r"GM[0-9]{4}", code):
+        if not _CBS_CODE.fullmatch(code):
             raise KbError(f"{where('cbs_code')}: {cells['cbs_code']!r} is not a CBS municipality code; "
                           "write GM and four digits, e.g. GM0599")
         given_name = cells.get("municipality", "")
-        problem = code_problem(code)
+        if code not in code_problems:
+            code_problems[code] = code_problem(code)
+        problem = code_problems[code]
         if problem:
             raise KbError(f"{where('cbs_code')}: {problem}; fix the code")
         if code in kb.municipalities:
@@ -357,7 +373,7 @@ def read_links_csv(path: Path, kb: KbIndex) -> CsvImport:
 
         def notations(column: str, codes: CodeList) -> list[str]:
             found = []
-            for item in re.split(r"[;,]", cells.get(column, "")):
+            for item in _LIST_SEPARATOR.split(cells.get(column, "")):
                 if item.strip():
                     iri_ = codes.lookup(item, where(column))
                     if iri_ not in found:
@@ -365,7 +381,7 @@ def read_links_csv(path: Path, kb: KbIndex) -> CsvImport:
             return found
 
         evidence = []
-        for item in re.split(r"[;\s]+", required("evidence")):
+        for item in _EVIDENCE_SEPARATOR.split(required("evidence")):
             if not item:
                 continue
             if not _URL.fullmatch(item):
@@ -430,9 +446,13 @@ _PREFIXES = (
 )
 
 
+_LOCAL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+
+
+@functools.lru_cache(maxsize=65536)  # partners, municipalities and concepts recur in every row
 def _term(iri: str) -> str:
     for prefix, namespace in _PREFIXES:
-        if iri.startswith(namespace) and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", iri[len(namespace):]):
+        if iri.startswith(namespace) and _LOCAL_NAME.fullmatch(iri, len(namespace)):
             return prefix + iri[len(namespace):]
     return f"<{iri}>"
 
@@ -515,10 +535,13 @@ def links_turtle(imported: CsvImport) -> str:
     return "\n".join(lines)
 
 
-def check_import(text: str, imported: CsvImport, data_files: Sequence[Path], output_name: str = "import.ttl"):
+def check_import(text: str, imported: CsvImport, data_files: Sequence[Path], output_name: str = "import.ttl",
+                 step: Callable[[str], None] | None = None, progress=None):
     """Validate the Turtle ``text`` of an import together with the knowledge base's ``data_files``
     (and the ontology), as ``kb validate --with-kb`` would. Returns the violations, each as one
-    line naming the spreadsheet row where the focus node comes from it; [] when all conforms."""
+    line naming the spreadsheet row where the focus node comes from it; [] when all conforms.
+    ``step`` and ``progress`` are passed to :func:`stedenbanden.validate.validate` (a terminal's
+    step lines and load bars)."""
     from .resources import ontology_files
     from .store import graph_name
     from .validate import validate
@@ -529,7 +552,7 @@ def check_import(text: str, imported: CsvImport, data_files: Sequence[Path], out
         files = [*data_files, path]
         names = {graph_name(p): str(p) for p in [*ontology_files(), *data_files]}
         names[graph_name(path)] = output_name
-        report = validate(files, names=names)
+        report = validate(files, names=names, step=step, progress=progress)
     messages = []
     for v in report.violations:
         row = imported.rows_of.get(v.focus)
@@ -554,6 +577,7 @@ def import_csv_command(state, file, output, template):
     are required. The result is validated with the knowledge base (shipped data, or --data) before
     anything is written; on a violation nothing is written and the exit code is 1.
     """
+    from .cli import Steps
     from .formats import emit, reading, refuse_an_input
 
     if template:
@@ -567,11 +591,15 @@ def import_csv_command(state, file, output, template):
     reading(file)
     if output is not None:
         refuse_an_input(output)  # before the work, not after it
-    imported = read_links_csv(file, kb_index(state.store()))
-    text = links_turtle(imported)
-    if sys.stderr.isatty():
-        click.echo(f"kb: validating {len(imported.links)} link(s) with the knowledge base ...", err=True)
-    problems = check_import(text, imported, state.data_files(), output.name if output else "import.ttl")
+    # On a terminal, one line per step with its seconds counting (Steps); nothing for scripts.
+    with Steps() as steps:
+        steps(f"reading {file}")
+        imported = read_links_csv(file, kb_index(state.store()))
+        steps(f"writing the Turtle of {len(imported.links):,} link(s)")
+        text = links_turtle(imported)
+        problems = check_import(text, imported, state.data_files(), output.name if output else "import.ttl",
+                                step=lambda what: steps(f"validating {len(imported.links):,} link(s): {what}"),
+                                progress=steps.progress)
     if problems:
         for line in problems:
             click.echo(line, err=True)

@@ -397,3 +397,57 @@ def generate_command(size, seed, output):
 
 
 generate_command.name = "generate"
+
+
+def links_csv(rows: int, kb, status: str | None = None, seed: int = 1) -> str:
+    """Return a SYNTHETIC spreadsheet of ``rows`` city links for ``kb import-csv`` (CSV text with
+    the header of :data:`stedenbanden.importers.COLUMNS`), for benchmarks and scale tests.
+
+    ``kb`` is the :class:`stedenbanden.importers.KbIndex` of the knowledge base the rows are for:
+    the rows use its Dutch municipalities (CBS codes and Dutch names, e.g. those of the shipped
+    register of 2007), its countries of origin and its theme, motive and initiator notations, and
+    partners ``Synthetic partner N`` (about ten links each) that it does not have; the evidence
+    addresses are under ``https://w3id.org/stedenbanden/id/synthetic/source/``. ``status`` is the
+    evidence-status notation of every row (default: the notations of ``kb`` in turn). Every row
+    passes the importer's checks; the same arguments always give the same text. Raises
+    :class:`KbUsageError` when ``rows`` is below 1 or ``kb`` has fewer than ten municipalities.
+    """
+    import csv
+    import io
+
+    from .importers import COLUMNS
+
+    codes = sorted(kb.municipalities)
+    per_partner = 10
+    if rows < 1:
+        raise KbUsageError(f"{rows} rows: give at least one")
+    if len(codes) < per_partner:
+        raise KbUsageError(f"the knowledge base has {len(codes)} municipalities; synthetic rows need {per_partner}")
+    rng = random.Random(seed)
+    countries = sorted(kb.countries.concepts)
+    statuses = [status] if status else sorted(kb.statuses.concepts)
+    themes, motives = sorted(kb.themes.concepts), sorted(kb.motives.concepts)
+    initiators = sorted(kb.initiators.concepts)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for row in range(rows):
+        partner = row // per_partner + 1
+        # the links of one partner go to ten consecutive, so different, municipalities
+        code = codes[(partner * 7 + row % per_partner) % len(codes)]
+        start = rng.randint(1950, 2007) if rng.random() < 0.7 else None
+        formalised = rng.randint(start, 2010) if start and rng.random() < 0.4 else None
+        end = rng.randint(formalised or start, 2024) if start and rng.random() < 0.15 else None
+        writer.writerow({
+            "cbs_code": code, "municipality": kb.municipalities[code][1], "partner": f"Synthetic partner {partner}",
+            "partner_country": countries[partner % len(countries)], "partner_type": "municipality",
+            "status": statuses[row % len(statuses)], "start_year": start or "",
+            "start_qualifier": "approximate" if start and rng.random() < 0.05 else "",
+            "formalised_year": formalised or "", "end_year": end or "",
+            "themes": "; ".join(rng.sample(themes, rng.choice((0, 1, 1, 2)))),
+            "motives": "; ".join(rng.sample(motives, rng.choice((0, 0, 1, 2)))),
+            "initiator": rng.choice(initiators) if rng.random() < 0.5 else "",
+            "evidence": f"{SYNTHETIC}source/s{row % 500:04d}",
+            "note_en": "Synthetic test data; not a real city link.", "note_nl": "Synthetische testgegevens; geen echte stedenband.",
+        }.values())
+    return buffer.getvalue()
