@@ -226,7 +226,7 @@ def generate(triples: int, seed: int = 1, progress=None) -> str:
             ("sb:dutchMunicipality", [municipality]),
             ("sb:partner", [partner]),
             ("sb:partnerCountry", [_iri(country)]),
-            ("sb:evidenceStatus", [rng.choices(["status:named", "status:documented", "status:uncertain"], (1, 5, 4))[0]]),
+            ("sb:evidenceStatus", [rng.choices(["status:named", "status:active-june-2007", "status:other-dates"], (1, 5, 4))[0]]),
         ]
         start = formalised = None
         if rng.random() < 0.7:
