@@ -81,7 +81,7 @@ def test_load_into_a_named_graph_and_query_it(endpoint):
     assert f"into graph <{GRAPH}>" in result.stdout
     ask = "PREFIX sb: <https://w3id.org/stedenbanden/def#> SELECT (COUNT(?l) AS ?n) WHERE { ?l a sb:CityLink }"
     out = kbcli("sparql", "-", "--endpoint", endpoint, "--graph", GRAPH, "--format", "csv", input=ask)
-    assert out.stdout == "n\n22\n"
+    assert out.stdout == "n\n31\n"
 
 
 def test_failed_load_leaves_the_previous_content(endpoint, tmp_path):

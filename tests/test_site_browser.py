@@ -139,7 +139,7 @@ def test_index_renders_the_report_figures_and_charts(browser, base_url, kb):
         assert loaded, image.get_attribute("src")
     countries = browser.find_element(By.CSS_SELECTOR, "#chart-1 table.chart-data").text
     assert "Turkey 13" in countries and "Morocco 7" in countries
-    assert len(browser.find_elements(By.CSS_SELECTOR, "table.links tbody tr")) == 22
+    assert len(browser.find_elements(By.CSS_SELECTOR, "table.links tbody tr")) == 31
     assert errors(browser) == []
 
 
