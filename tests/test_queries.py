@@ -183,6 +183,17 @@ def check_link_life(r):
                      "Delft – Adapazarı", "Rotterdam – Istanbul", "Zaanstad – Kaman"]
 
 
+def check_sources(r):
+    rows = by(r, "source")
+    # the 39 web pages the data cites and the two of CBS, the report and its sections, the compilation, Het Parool
+    assert sum(row["csl_type"] == "webpage" for row in rows.values()) == 41
+    assert all(row["title"] and row["publisher"] for row in rows.values())
+    nrc = rows["https://www.nrc.nl/nieuws/2010/08/25/adam-staakt-surinaamse-ontwikkelingsprojecten-11935091-a577973"]
+    assert (nrc["title"], nrc["publisher"], nrc["issued"], nrc["language"]) == (
+        "A'dam staakt Surinaamse ontwikkelingsprojecten", "nrc.nl", "2010-08-25", "nl")
+    assert "https://w3id.org/stedenbanden/id/link/amsterdam-suriname" in nrc["cited_by"]
+
+
 def check_empty(r):
     assert r.rows == ()
 
@@ -200,6 +211,7 @@ EXPECTED = {
     "motives": check_motives,
     "links": check_links,
     "link-life": check_link_life,
+    "sources": check_sources,
     "start-years": check_start_years,
     "large-municipalities": check_large_municipalities,
     "country-sum-violation": check_empty,

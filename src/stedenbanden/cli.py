@@ -407,6 +407,26 @@ def report(state: State, fmt, output, endpoint, graph, timeout, user, password):
 
 
 @cli.command()
+@click.argument("cited_by", nargs=-1, metavar="[LINK-OR-FIGURE]...")
+@click.option("--format", "fmt", type=click.Choice(["csl-json", "bibtex"]), default="csl-json", show_default=True,
+              help="CSL-JSON (Zotero, Mendeley) or BibTeX (biblatex fields).")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write to FILE (completely or not at all) instead of standard output.")
+@endpoint_options
+@data_options
+@click.pass_obj
+def cite(state: State, cited_by, fmt, output, endpoint, graph, timeout, user, password):
+    """The sources behind the knowledge base, or behind the links or figures named (an IRI, a link
+    such as rotterdam-istanbul, a figure id such as links-GH), for a reference manager."""
+    from .catalogue import catalogue, find
+    from .citations import bibtex, csl_json, select
+
+    result = find("sources", catalogue()).run(state.engine(_endpoint(endpoint, graph, timeout, user, password)))
+    rows = select(result.records(), cited_by)
+    emit(csl_json(rows) if fmt == "csl-json" else bibtex(rows), output)
+
+
+@cli.command()
 @click.option("--endpoint", required=True, metavar="URL", envvar="KB_ENDPOINT",
               help="The store's SPARQL query URL, e.g. http://127.0.0.1:7878/query [env KB_ENDPOINT].")
 @click.option("--graph", metavar="IRI", help="Named graph to replace (default: the store's default graph).")
