@@ -254,3 +254,38 @@ def test_unknown_query_far_from_every_name_lists_them_all() -> None:
     result = CliRunner().invoke(cli, ["query", "nosuch"])
     assert result.exit_code == 2
     assert "did you mean" not in result.output and "stored queries: budget, capacity" in result.output
+
+
+SUPER_QUERY = """PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX sb: <https://w3id.org/stedenbanden/def#>
+SELECT (COUNT(DISTINCT ?l) AS ?collaborations) (COUNT(DISTINCT ?p) AS ?partner_governments)
+       (COUNT(DISTINCT ?m) AS ?members)
+WHERE { { ?l a org:OrganizationalCollaboration } UNION { ?p a sb:PartnerGovernment } UNION { ?x org:hasMember ?m } }
+"""
+
+
+def test_superclass_and_org_queries_find_the_instances():
+    """The ontology's RDFS entailments are materialised: the 31 city links are org collaborations,
+    the 26 partner municipalities, islands and countries partner governments, and org:hasMember
+    gives the 17 Dutch municipalities and the 26 partners."""
+    result = kb("sparql", "-", "--format", "csv", input=SUPER_QUERY)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == ["collaborations,partner_governments,members", "31,26,43"]
+
+
+def test_the_total_code_is_not_a_theme():
+    query = ("PREFIX sb: <https://w3id.org/stedenbanden/def#>\n"
+             "SELECT ?t WHERE { ?t a sb:Theme . FILTER (STRENDS(STR(?t), '/total')) }")
+    result = kb("sparql", "-", "--format", "csv", input=query)
+    assert result.stdout == "t\n"
+
+
+def test_rdfs_label_is_one_row_per_language_for_every_labelled_resource():
+    """rdfs:label (with skos:prefLabel a sub-property of it, materialised) labels the concepts too,
+    once per language: a join on it gives one row per resource and language."""
+    query = ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+             "SELECT ?x ?lang WHERE { ?x rdfs:label ?l . BIND (LANG(?l) AS ?lang) } GROUP BY ?x ?lang HAVING (COUNT(?l) > 1)")
+    assert kb("sparql", "-", "--format", "csv", input=query).stdout == "x,lang\n"
+    theme = ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+             "SELECT ?l WHERE { <https://w3id.org/stedenbanden/id/theme/education> rdfs:label ?l } ORDER BY ?l")
+    assert kb("sparql", "-", "--format", "csv", input=theme).stdout == "l\neducatie\neducation\n"

@@ -171,10 +171,14 @@ class State:
         return ontology_files() + self.data_files()
 
     def store(self):
+        """The knowledge base in the embedded store, loaded on first use, with the ontology's RDFS
+        entailments materialised (see :mod:`stedenbanden.entailment`)."""
         if self._store is None:
+            from .entailment import materialise
             from .store import load
 
             self._store = load(self.files(), progress=_load_progress)
+            materialise(self._store)
         return self._store
 
     def engine(self, endpoint=None):
