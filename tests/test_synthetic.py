@@ -67,7 +67,8 @@ def test_shaped_like_the_knowledge_base(small_store):
     assert count(small_store, SB + "MillenniumMunicipality") > 0
     assert count(small_store, QB + "Observation") > 80
     structures = {q.object.value for q in small_store.quads_for_pattern(None, ox.NamedNode(QB + "structure"), None, None)}
-    assert structures == {SB + "cityLinkStatisticsStructure", SB + "municipalityStatisticsStructure"}
+    assert structures == {SB + "cityLinkCountStructure", SB + "cityLinkShareStructure",
+                          SB + "municipalityCountStructure", SB + "municipalityShareStructure"}
     for prop in ("theme", "motive", "startYear", "formalisedYear", "endYear", "initiatorType", "startYearQualifier"):
         assert list(small_store.quads_for_pattern(None, ox.NamedNode(SB + prop), None, None)), prop
 
