@@ -169,7 +169,8 @@ def open(*data: PathLike, extra: Iterable[PathLike] = (), endpoint: str | None =
          lang: str = "en") -> KnowledgeBase:  # noqa: A001 (the usual name for it)
     """Open the knowledge base: the ontology with the shipped data, or with the Turtle files and
     folders ``data`` instead, plus ``extra`` ones (as ``kb --data`` and ``--extra-data``); or the
-    SPARQL ``endpoint`` (a query URL, with the KB in ``graph`` if given). ``lang`` is the language
+    SPARQL ``endpoint`` (a query URL, with the KB in ``graph`` if given). The embedded store holds
+    the ontology's RDFS entailments (see :mod:`stedenbanden.entailment`), as ``kb`` does. ``lang`` is the language
     of the labels (``en`` or ``nl``) unless a query says otherwise.
 
     Raises :class:`~stedenbanden.errors.MissingPath` for a path that does not exist and
@@ -185,8 +186,11 @@ def open(*data: PathLike, extra: Iterable[PathLike] = (), endpoint: str | None =
         from .remote import Endpoint
 
         return KnowledgeBase(Endpoint(endpoint, graph), lang)
+    from .entailment import materialise
     from .resources import data_files, ontology_files
     from .store import load, turtle_files
 
     files = ontology_files() + turtle_files([*(data or data_files()), *extra])
-    return KnowledgeBase(load(files), lang)
+    store = load(files)
+    materialise(store)  # the ontology's RDFS entailments, as kb's own store has them
+    return KnowledgeBase(store, lang)
