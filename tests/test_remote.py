@@ -125,12 +125,12 @@ def test_report_against_the_endpoint(endpoint):
     ("changed", 1, {"links-TR": "MISMATCH", "links-country-sum": "MISMATCH"}),
 ])
 def test_report_against_the_endpoint_fails_as_locally(fixture, exit_code, statuses, endpoint, tmp_path):
-    """Documented links against a figure (CONTRADICTED) and a changed figure (MISMATCH) give the
+    """Named links outnumbering a figure (CONTRADICTED) and a changed figure (MISMATCH) give the
     local report and exit code on the Oxigraph server too."""
     import shutil
 
     if fixture == "ghana":
-        data = [resource("data"), Path(__file__).parent / "fixtures" / "ghana-two-more-documented-links.ttl"]
+        data = [resource("data"), Path(__file__).parent / "fixtures" / "ghana-five-named-links.ttl"]
     else:
         data = [tmp_path / "data"]
         shutil.copytree(resource("data"), data[0])

@@ -407,7 +407,7 @@ def test_an_html_error_page_is_summarised():
 
 @pytest.mark.parametrize("iri", ["javascript:alert(1)", "file:///etc/passwd", "data:text/html,hi", "ftp://example.org/x"])
 def test_evidence_must_be_a_web_address(tmp_path, iri):
-    fixture = Path(__file__).parent / "fixtures" / "ghana-two-more-documented-links.ttl"
+    fixture = Path(__file__).parent / "fixtures" / "ghana-two-more-candidates.ttl"
     text = fixture.read_text(encoding="utf-8")
     import re
 

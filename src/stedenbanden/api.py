@@ -2,11 +2,11 @@
 
 >>> import stedenbanden
 >>> kb = stedenbanden.open()                      # the shipped ontology and data
->>> links = kb.query("links", country="GH", status=["named", "documented"])
+>>> links = kb.query("links", country="GH", status=["named", "active-june-2007"])
 >>> links.columns[:3]
 ('link', 'name', 'municipality')
 >>> [row["name"] for row in links.records()]
-['Alkemade – Kadjebi', 'Almere – Kumasi', 'Gouda – Elmina']
+['Alkemade – Kadjebi', 'Almere – Kumasi', 'Amsterdam – Accra', 'Gouda – Elmina']
 
 :func:`open` loads the shipped knowledge base, or Turtle files of one's own, or connects to a
 SPARQL endpoint; :meth:`KnowledgeBase.query` runs a stored query with parameters as keyword

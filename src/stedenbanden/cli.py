@@ -154,6 +154,23 @@ def _load_progress(path: Path, size: int):
     return advance
 
 
+# how build_index parses and what it adds: part of the index's cache key (stedenbanden.cache)
+INDEX_SETTINGS = ("strict; formats by extension; named graphs copied to the default graph; "
+                  "RDFS entailments materialised (entailment.RULES)")
+
+
+def build_index(store, paths, progress=None) -> None:
+    """Fill the empty on-disk ``store`` (a pyoxigraph Store) with ``paths`` as ``kb`` queries them:
+    parsed as :func:`stedenbanden.store.bulk_load` does (strict, format by extension) and with the
+    ontology's RDFS entailments materialised (:func:`stedenbanden.entailment.materialise`), so an
+    index answers exactly as the in-memory store. Raises what ``bulk_load`` raises for a bad file."""
+    from .entailment import materialise
+    from .store import bulk_load
+
+    bulk_load(paths, store, progress=progress)
+    materialise(store)
+
+
 def _announce(text: str) -> None:
     """Tell a person at a terminal that a slow first step is under way (not a script's log)."""
     if sys.stderr.isatty():
@@ -197,17 +214,10 @@ class State:
             files = self.files()
             if self.use_cache:
                 from . import cache
-                from .store import bulk_load
-
-                def build(store, paths):
-                    bulk_load(paths, store, progress=_load_progress)
-                    materialise(store)
 
                 self._store = cache.open_store(
-                    files, build,
-                    settings="strict; formats by extension; named graphs copied to the default graph; "
-                             "RDFS entailments materialised (entailment.RULES)",
-                    announce=_announce)
+                    files, lambda store, paths: build_index(store, paths, progress=_load_progress),
+                    settings=INDEX_SETTINGS, announce=_announce)
             if self._store is None:
                 self._store = load(files, progress=_load_progress)
                 materialise(self._store)
