@@ -120,7 +120,7 @@ def test_markdown_shows_labels_not_prefixes():
     row = result.stdout.splitlines()[2]
     assert row.startswith("| Vlissingen – Ambon | Vlissingen – Ambon | Vlissingen     | GM0718 ")
     assert "link:" not in result.stdout and "sbid:" not in result.stdout and "Prefixes" not in result.stdout
-    assert row.rstrip().endswith("| https://www.vlissingen.nl/stedenband-ambon |")
+    assert row.rstrip().endswith("-vlissingen; https://www.vlissingen.nl/stedenband-ambon |")
 
 
 def test_csv_and_json_keep_full_iris():

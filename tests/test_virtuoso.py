@@ -18,6 +18,7 @@ from click.testing import CliRunner
 import virtuoso_server
 from stedenbanden import catalogue, store
 from stedenbanden.cli import cli
+from stedenbanden.errors import KbError
 from stedenbanden.remote import Endpoint
 from stedenbanden.resources import resource
 from stedenbanden.store import XSD
@@ -134,7 +135,15 @@ LINK_PARAMS = ([{"country": c} for c in QUERIES["links"].params["country"].allow
                   {"municipality": '"} ; DROP ALL ; #'}])
 
 
-@pytest.mark.parametrize("name", sorted(QUERIES))
+# Stored queries that Virtuoso 7.2 cannot answer, with the reason (strict: the test fails once it can)
+VIRTUOSO_LIMITS = {
+    "sources": "Virtuoso 7.2 cannot sort rows that hold a string longer than about 4 KB (SR319 'Max row "
+               "length is exceeded'); cited_by of source/documented-links has 7,425 characters",
+}
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(reason=VIRTUOSO_LIMITS[n], strict=True, raises=KbError))
+                                  if n in VIRTUOSO_LIMITS else n for n in sorted(QUERIES)])
 def test_stored_query_parity(name, loaded, kb):
     """Each stored query gives the embedded store's rows, values and types alike (percentages as
     decimals, booleans as booleans), on Virtuoso."""
