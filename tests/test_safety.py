@@ -227,8 +227,8 @@ def test_import_csv_refuses_a_formula_with_row_and_column(tmp_path):
 
     path = tmp_path / "links.csv"
     path.write_text("cbs_code,partner,partner_country,status,evidence\n"
-                    "GM0599,Fez,MA,documented,https://example.org/a\n"
-                    f"GM0599,\"{FORMULA.replace(chr(34), chr(34) * 2)}\",MA,documented,https://example.org/b\n",
+                    "GM0599,Fez,MA,other-dates,https://example.org/a\n"
+                    f"GM0599,\"{FORMULA.replace(chr(34), chr(34) * 2)}\",MA,other-dates,https://example.org/b\n",
                     encoding="utf-8")
     with pytest.raises(KbError) as caught:
         read_links_csv(path, kb_index(store.load(store.knowledge_base_files())))

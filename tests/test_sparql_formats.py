@@ -78,7 +78,7 @@ def test_misspelt_term_warns_with_the_closest_and_still_runs():
     assert result.exit_code == 0
     assert result.stdout == "l\n"
     assert result.stderr == ("kb: <stdin>, line 1: warning: sb:Citylink is not defined in the ontology or the data; "
-                             "closest defined: sb:CityLink, sb:numberOfCityLinks, sb:twinTown\n")
+                             "closest defined: sb:CityLink, sb:titleBasis, sb:TitleBasis\n")
     full = sparql("SELECT ?l WHERE {\n ?l <https://w3id.org/stedenbanden/def#startYeer> ?y }", "--format", "csv")
     assert full.stderr.startswith("kb: <stdin>, line 2: warning: <https://w3id.org/stedenbanden/def#startYeer> is not "
                                   "defined in the ontology or the data; closest defined: sb:startYear")

@@ -214,10 +214,12 @@ class State:
             files = self.files()
             if self.use_cache:
                 from . import cache
+                from .entailment import RULES
 
+                # the rules' text is part of the key: an index built with other rules is not reused
                 self._store = cache.open_store(
                     files, lambda store, paths: build_index(store, paths, progress=_load_progress),
-                    settings=INDEX_SETTINGS, announce=_announce)
+                    settings="\n".join((INDEX_SETTINGS, *(rule for _name, rule in RULES))), announce=_announce)
             if self._store is None:
                 self._store = load(files, progress=_load_progress)
                 materialise(self._store)
