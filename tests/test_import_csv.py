@@ -1,7 +1,7 @@
 """``kb import-csv``: a spreadsheet of city links becomes Turtle that passes validation, or one
 error line naming the file, row and column, and nothing is written.
 
-``fixtures/import/documented-links.csv`` holds nine of the documented links of
+``fixtures/import/documented-links.csv`` holds nine of the recorded links of
 ``data/city-links.ttl`` as a spreadsheet; imported next to the shipped data without
 ``city-links.ttl``, they must come out as the same links with the same facts."""
 
@@ -100,28 +100,28 @@ def test_excel_file_with_semicolons_and_byte_order_mark(tmp_path):
 
 
 def test_violations_write_nothing(tmp_path):
-    """Two more documented links with Ghana than the report publishes: coverage-violation fails."""
+    """Five links with Ghana that the report names, against the four it publishes: coverage-violation fails."""
     out = tmp_path / "out.ttl"
     out.write_text("previous content\n")
-    result = run(str(FIXTURES / "ghana-two-more-documented.csv"), "-o", str(out))
+    result = run(str(FIXTURES / "ghana-five-named.csv"), "-o", str(out))
     assert result.exit_code == 1
     assert "links with country GH" in result.stderr
     assert result.stderr.strip().splitlines()[-1] == (
-        f"Error: {FIXTURES / 'ghana-two-more-documented.csv'}: the 2 link(s) do not pass validation "
+        f"Error: {FIXTURES / 'ghana-five-named.csv'}: the 5 link(s) do not pass validation "
         "(1 violation(s) above); nothing was written")
     assert out.read_text() == "previous content\n"
 
 
 def test_municipality_from_the_register_and_new_partner(tmp_path):
-    """A municipality of the 2007 register (Apeldoorn, GM0200, no link in the KB) is not declared
+    """A municipality of the 2007 register (Haarlem, GM0392, no link in the KB) is not declared
     again; a new partner is."""
     path = tmp_path / "new.csv"
     path.write_text("cbs_code,municipality,partner,partner_country,partner_type,status,evidence\n"
-                    "GM0200,Apeldoorn,Test partner,TR,municipality,uncertain,https://example.org/evidence/1\n")
+                    "GM0392,Haarlem,Test partner,TR,municipality,other-dates,https://example.org/evidence/1\n")
     imported = read_links_csv(path, index_of(data_files()))
     text = links_turtle(imported)
     assert not imported.links[0].municipality_is_new
-    assert "sb:dutchMunicipality tooi:gm0200" in text
+    assert "sb:dutchMunicipality tooi:gm0392" in text
     assert check_import(text, imported, data_files()) == []
 
 
@@ -130,14 +130,14 @@ def test_new_municipality_is_declared_without_the_register(tmp_path):
     of 2007 that is not in that data gets its TOOI IRI from the code."""
     path = tmp_path / "new.csv"
     path.write_text("cbs_code,municipality,partner,partner_country,partner_type,status,evidence\n"
-                    "GM0200,Apeldoorn,Test partner,TR,municipality,uncertain,https://example.org/evidence/1\n")
+                    "GM0392,Haarlem,Test partner,TR,municipality,other-dates,https://example.org/evidence/1\n")
     files = [p for p in data_files() if p.name != "municipalities-2007.ttl"]
     imported = read_links_csv(path, index_of(files))
     text = links_turtle(imported)
-    assert "tooi:gm0200 a tooiont:Gemeente, sb:DutchMunicipality" in text
-    assert 'sb:cbsMunicipalityCode "GM0200"' in text
+    assert "tooi:gm0392 a tooiont:Gemeente, sb:DutchMunicipality" in text
+    assert 'sb:cbsMunicipalityCode "GM0392"' in text
     assert "partner:test-partner a sb:PartnerMunicipality" in text
-    assert imported.links[0].link == LINK + "apeldoorn-test-partner"
+    assert imported.links[0].link == LINK + "haarlem-test-partner"
     assert check_import(text, imported, files) == []
 
 
@@ -156,7 +156,7 @@ ERRORS = [
     ("cbs_code,partner,partner_country,status,evidence\nGM0599,Nador,DE,named,https://example.org/a\n",
      "x.csv, row 2, column partner_country: 'DE' is not a country of origin; use one of AN, AW, CV, GH, ID, MA, SR, TR"),
     ("cbs_code,partner,partner_country,status,evidence\nGM0599,Nador,MA,maybe,https://example.org/a\n",
-     "x.csv, row 2, column status: 'maybe' is not a evidence status; use one of documented, named, uncertain"),
+     "x.csv, row 2, column status: 'maybe' is not a evidence status; use one of active-june-2007, named, other-dates"),
     ("cbs_code,partner,partner_country,status,evidence,themes\nGM0599,X,MA,named,https://example.org/a,waste\n",
      "x.csv, row 2, column themes: 'waste' is not a theme; use one of cultural-exchange,"),
     ("cbs_code,partner,partner_country,status,evidence\nGM0599,X,MA,named,www.example.org\n",
@@ -173,7 +173,7 @@ ERRORS = [
      "x.csv, row 1: the header lacks the column(s) partner_country"),
     ("cbs_code,partner,partner_country,status,evidence\n\n",
      "x.csv: the file has a header but no rows"),
-    ("cbs_code,partner,partner_country,status,evidence\nGM0599,X,MA,named,https://e.org/a\nGM0599,x,MA,uncertain,https://e.org/b\n",
+    ("cbs_code,partner,partner_country,status,evidence\nGM0599,X,MA,named,https://e.org/a\nGM0599,x,MA,other-dates,https://e.org/b\n",
      "x.csv, row 3: same municipality and partner as row 2; keep one row per link"),
     ("", "x.csv: the file is empty"),
 ]

@@ -59,7 +59,7 @@ def changed_data(folder: Path) -> Path:
 
 def data_sets(folder: Path) -> dict[str, list[Path]]:
     """Graph name -> the --data paths of that data set (none: the shipped data)."""
-    return {"kb": [], "ghana": [resource("data"), FIXTURES / "ghana-two-more-documented-links.ttl"],
+    return {"kb": [], "ghana": [resource("data"), FIXTURES / "ghana-five-named-links.ttl"],
             "changed": [changed_data(folder)]}
 
 

@@ -1,7 +1,7 @@
 """Parameters people type and queries that explain themselves (issue 13): several values per
 parameter, codes that stand for several (AN-AW, _T), municipality names matched as people write
 them, a clear line on standard error for a name that matches nothing, and ``--describe``.
-Expected rows are the shipped documented links."""
+Expected rows are the shipped recorded links."""
 
 import csv
 import io
@@ -27,11 +27,13 @@ def names(*params):
 
 def test_several_values_by_repeating_or_commas():
     assert names("country=GH")[0] == ["Alkemade – Kadjebi", "Almere – Kumasi", "Amsterdam – Accra", "Gouda – Elmina"]
-    both, _ = names("country=GH", "status=named", "status=documented")
-    assert both == ["Alkemade – Kadjebi", "Almere – Kumasi", "Gouda – Elmina"]
-    assert names("country=GH", "status=named,documented")[0] == both
-    assert names("country=ID,GH", "status=documented")[0] == ["Alkemade – Kadjebi", "Almere – Kumasi", "Gouda – Elmina",
-                                                             "Vlissingen – Ambon"]
+    assert names("country=ID")[0] == ["Apeldoorn – Banda Aceh", "Rotterdam – Jakarta", "Vlissingen – Ambon"]
+    both, _ = names("country=ID", "status=named", "status=active-june-2007")
+    assert both == ["Rotterdam – Jakarta", "Vlissingen – Ambon"]  # Apeldoorn – Banda Aceh: other-dates
+    assert names("country=ID", "status=named,active-june-2007")[0] == both
+    assert names("country=ID,GH", "status=active-june-2007")[0] == [
+        "Alkemade – Kadjebi", "Almere – Kumasi", "Amsterdam – Accra", "Gouda – Elmina", "Rotterdam – Jakarta",
+        "Vlissingen – Ambon"]
 
 
 def test_country_takes_every_code_countries_prints():
@@ -41,13 +43,13 @@ def test_country_takes_every_code_countries_prints():
         result = kb("query", "links", "-p", f"country={code}", "--format", "csv")
         assert result.exit_code == 0, (code, result.output)
     antilles = list(csv.DictReader(io.StringIO(kb("query", "links", "-p", "country=AN-AW", "--format", "csv").stdout)))
-    # no documented link with Aruba (AW) yet: the roll-up gives the Antilles' links
+    # no recorded link with Aruba (AW) yet: the roll-up gives the Antilles' links
     assert [(r["name"], r["country"]) for r in antilles] == [
-        ("Amsterdam – Curaçao en Sint Maarten", "AN"), ("Dordrecht – Nederlandse Antillen", "AN")]
+        ("Amsterdam – Curaçao", "AN"), ("Amsterdam – Sint Maarten", "AN"), ("Dordrecht – Nederlandse Antillen", "AN")]
     assert names("country=AW")[0] == []
     assert names("country=AN-AW")[0] == names("country=AN", "country=AW")[0]
     total, _ = names("country=_T")
-    assert len(total) == 22 and total == names()[0]
+    assert len(total) == 31 and total == names()[0]
     assert names("country=an-aw")[0] == [r["name"] for r in antilles]
 
 
@@ -91,8 +93,8 @@ def test_roll_up_codes_come_from_skos_narrower(kb):
 
 
 def test_python_run_takes_lists(kb):
-    rows = QUERIES["links"].run(kb, {"country": ["GH"], "status": ["named", "documented"]}).records()
-    assert [r["name"] for r in rows] == ["Alkemade – Kadjebi", "Almere – Kumasi", "Gouda – Elmina"]
+    rows = QUERIES["links"].run(kb, {"country": ["ID"], "status": ["named", "active-june-2007"]}).records()
+    assert [r["name"] for r in rows] == ["Rotterdam – Jakarta", "Vlissingen – Ambon"]
 
 
 @pytest.mark.parametrize("name", sorted(QUERIES))
@@ -112,8 +114,8 @@ Parameters:
   municipality  only links of the Dutch municipality with this name, as in the
                 municipality column (e.g. Rotterdam) (string; any name of a
                 municipality matches, ignoring case and accents)
-  status        only links with this evidence status (code: named, documented,
-                uncertain)
+  status        only links with this evidence status (code: named,
+                active-june-2007, other-dates)
   Give a value with -p NAME=VALUE; repeat -p (or separate codes with commas) for
   several values, which match any of them, e.g. kb query links -p country=TR,MA
 """
@@ -123,8 +125,8 @@ def test_describe_links():
     result = kb("query", "links", "--describe")
     assert result.exit_code == 0
     out = result.stdout
-    assert out.startswith("links: The individually documented city links, with their status, years, themes\n"
-                          "and evidence\n\nOne row per city link that a source names:")
+    assert out.startswith("links: The recorded city links, with their evidence status, years, themes and\n"
+                          "evidence\n\nOne row per city link that a source names:")
     assert LINKS_PARAMETERS in out
     assert "\nColumns:\n  link             the city link's IRI\n" in out
     assert "  evidence         the web addresses or report sections that document the link\n                   (list)\n" in out

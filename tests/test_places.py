@@ -83,12 +83,15 @@ def test_derive_places_overwrites_only_its_own_files(tmp_path):
 
 
 def test_partners_get_their_geonames_places():
-    """The eight partners without a GeoNames place in the KB: four found by name and country,
-    four countries or island territories with their own GeoNames country feature; Kadjebi and
-    São Vicente cannot be placed from the data."""
+    """The thirteen partners without a GeoNames place in the KB: nine found by name and country
+    (five of them the partners of issue 11's new evidence), four countries or island territories
+    with their own GeoNames country feature; Kadjebi and São Vicente cannot be placed from the data."""
     kb = store.load(store.knowledge_base_files([p for p in data_files() if p.name != places.PARTNER_PLACES_FILE]))
     found = {p.label: p for p in places.partner_places(places.kb_partners(kb))}
-    assert len(found) == 21
+    assert len(found) == 26
+    new = ("Şişli", "Casablanca", "Tangier", "Jakarta", "Banda Aceh")
+    assert [found[n].feature for n in new] == [739549, 2553604, 2530335, 1642911, 1215502]
+    assert all(found[n].new_seat and "the only GeoNames populated place" in found[n].basis for n in new)
     assert (found["Accra"].feature, found["Kayseri"].feature, found["Kaman"].feature) == (2306104, 308464, 310641)
     assert found["Gölcük"].feature == 746666 and "the other 4 of that name" in found["Gölcük"].basis
     assert (found["Suriname"].feature, found["Suriname"].point_feature) == (3382998, 3383330)  # Paramaribo

@@ -539,4 +539,7 @@ def test_ontology_pages_carry_the_site_navigation(site):
 def test_resource_pages_show_a_name_once(site):
     """Before: the heading, and name and label rows each in Dutch and English."""
     body = page_text(site, "doc/link/almelo-denizli.html").split("<body>", 1)[1]
-    assert body.count("Almelo – Denizli") == 1, "the heading only"
+    # the heading only; the statements about the link's life (issue 11) are linked by their own
+    # labels, "Almelo – Denizli: protocol, 1975" and so on
+    assert body.count(">Almelo – Denizli<") == 1, "the heading only"
+    assert body.count("Almelo – Denizli") == 5 and body.count(">Almelo – Denizli: ") == 4

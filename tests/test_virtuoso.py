@@ -18,6 +18,7 @@ from click.testing import CliRunner
 import virtuoso_server
 from stedenbanden import catalogue, store
 from stedenbanden.cli import cli
+from stedenbanden.errors import KbError
 from stedenbanden.remote import Endpoint
 from stedenbanden.resources import resource
 from stedenbanden.store import XSD
@@ -134,7 +135,15 @@ LINK_PARAMS = ([{"country": c} for c in QUERIES["links"].params["country"].allow
                   {"municipality": '"} ; DROP ALL ; #'}])
 
 
-@pytest.mark.parametrize("name", sorted(QUERIES))
+# Stored queries that Virtuoso 7.2 cannot answer, with the reason (strict: the test fails once it can)
+VIRTUOSO_LIMITS = {
+    "sources": "Virtuoso 7.2 cannot sort rows that hold a string longer than about 4 KB (SR319 'Max row "
+               "length is exceeded'); cited_by of source/documented-links has 7,425 characters",
+}
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(reason=VIRTUOSO_LIMITS[n], strict=True, raises=KbError))
+                                  if n in VIRTUOSO_LIMITS else n for n in sorted(QUERIES)])
 def test_stored_query_parity(name, loaded, kb):
     """Each stored query gives the embedded store's rows, values and types alike (percentages as
     decimals, booleans as booleans), on Virtuoso."""
@@ -157,11 +166,14 @@ def test_the_figures_that_differed_before_the_portable_rewrites(loaded):
     initiative = {r["code"]: r for r in QUERIES["initiative"].run(remote).records()}
     assert initiative["dutch-municipality"]["share_percent"] == Decimal("59")
     (municipalities,) = QUERIES["municipalities"].run(remote).records()
-    assert municipalities["share_percent"] == Decimal("4.97") and municipalities["contradicts"] is False
+    assert municipalities["share_percent"] == Decimal("4.97") and municipalities["contradicted"] == "no"
+    assert municipalities["all_municipalities"] == 443
     assert "_T" not in {r["code"] for r in QUERIES["themes"].run(remote).records()}
     coverage = {r["code"]: r for r in QUERIES["coverage"].run(remote).records()}
-    assert (coverage["GH"]["documented"], coverage["GH"]["uncertain"]) == (3, 1)
-    assert coverage["_T"]["contradicts"] is False
+    assert (coverage["GH"]["named"], coverage["GH"]["active_june_2007"], coverage["GH"]["other_dates"]) == (0, 4, 0)
+    # the total counts every recorded link (31), whatever its country
+    assert (coverage["_T"]["named"], coverage["_T"]["active_june_2007"], coverage["_T"]["other_dates"]) == (5, 12, 14)
+    assert coverage["_T"]["contradicted"] == "no"
 
 
 def load_graph(virtuoso, graph, *data):
@@ -188,9 +200,9 @@ def test_report_equals_the_local_report(virtuoso, loaded):
     assert len(statuses) == 36 and set(statuses) == {"OK"}
 
 
-def test_report_sees_documented_links_that_contradict_a_figure(virtuoso):
-    """Five documented links to Ghana against four published: CONTRADICTED on Virtuoso as locally."""
-    data = (resource("data"), FIXTURES / "ghana-two-more-documented-links.ttl")
+def test_report_sees_named_links_that_contradict_a_figure(virtuoso):
+    """Five named links to Ghana against four published: CONTRADICTED on Virtuoso as locally."""
+    data = (resource("data"), FIXTURES / "ghana-five-named-links.ttl")
     load_graph(virtuoso, GRAPH + "/ghana", *data)
     result = same_report(virtuoso, GRAPH + "/ghana", *data)
     assert result.exit_code == 1

@@ -83,20 +83,21 @@ def test_shipped_crawl_is_the_documented_one():
 
 
 def test_shipped_matches(kb):
-    """The matches in data/wikidata-matches.ttl for the places of the recorded links: 9 of the 16
-    municipalities and 10 of the 21 partners; Amsterdam (two items) is left unmatched."""
+    """The matches in data/wikidata-matches.ttl for the places of the recorded links: 10 of the 17
+    municipalities and 14 of the 26 partners; Amsterdam (two items) is left unmatched."""
     from stedenbanden.catalogue import catalogue
 
     rows = catalogue()["wikidata-matches"].run(kb).records()
     matched = {(r["kind"], r["name"]): r["item"] for r in rows if r["item"]}
-    assert sum(1 for k, _ in matched if k == "municipality") == 9
-    assert sum(1 for k, _ in matched if k == "partner") == 10
+    assert sum(1 for k, _ in matched if k == "municipality") == 10
+    assert sum(1 for k, _ in matched if k == "partner") == 14
     assert matched[("municipality", "Rotterdam")] == wikidata.WD + "Q34370"
     assert matched[("partner", "Kumasi")] == wikidata.WD + "Q182059"
     assert ("municipality", "Amsterdam") not in matched
     methods = {r["name"]: r["method"] for r in rows}
     assert methods["Almere"] == "label-and-kb-link; label-and-shared-twin"
     assert methods["Meppel"] == "unmatched"
+    assert methods["Apeldoorn"] == "label-and-kb-link"  # twinned with Banda Aceh in the crawl
 
 
 def test_shipped_matches_are_byte_identical_when_regenerated():
@@ -160,7 +161,7 @@ def test_leads_are_pairs_the_kb_does_not_record():
 
 
 def test_import_wikidata_twinning_and_the_kb_links_it_also_lists(tmp_path):
-    """The crawl, limited to the pairs of matched Dutch municipalities, names 5 of the KB's links."""
+    """The crawl, limited to the pairs of matched Dutch municipalities, names 7 of the KB's links."""
     from click.testing import CliRunner
 
     from stedenbanden.cli import cli
@@ -168,7 +169,7 @@ def test_import_wikidata_twinning_and_the_kb_links_it_also_lists(tmp_path):
     out = tmp_path / "wd-nl.ttl"
     result = CliRunner().invoke(cli, ["import-wikidata-twinning", "--netherlands", "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert "413 listed pairs from 34,182 lines" in result.stderr
+    assert "419 listed pairs from 34,182 lines" in result.stderr
     text = out.read_text(encoding="utf-8")
     assert "dcterms:license <https://creativecommons.org/publicdomain/zero/1.0/>" in text
     assert CliRunner().invoke(cli, ["import-wikidata-twinning", "--netherlands", "-o", str(out)]).exit_code == 0
@@ -176,8 +177,8 @@ def test_import_wikidata_twinning_and_the_kb_links_it_also_lists(tmp_path):
     result = CliRunner().invoke(cli, ["query", "twinning-kb-links", "--extra-data", str(out), "--format", "csv"])
     assert result.exit_code == 0, result.output
     names = [line.split(",")[1] for line in result.stdout.splitlines()[1:]]
-    assert names == ["Alkmaar – Bergama", "Almere – Kumasi", "Delft – Adapazarı", "Nijmegen – Gaziantep",
-                     "Rotterdam – Istanbul"]
+    assert names == ["Alkmaar – Bergama", "Almere – Kumasi", "Apeldoorn – Banda Aceh", "Delft – Adapazarı",
+                     "Nijmegen – Gaziantep", "Rotterdam – Istanbul", "Rotterdam – Jakarta"]
     result = CliRunner().invoke(cli, ["validate", "--with-kb", str(out)])
     assert result.exit_code == 0, result.output
     # the same rows on rdflib's own engine

@@ -2,11 +2,11 @@
 
 >>> import stedenbanden
 >>> kb = stedenbanden.open()                      # the shipped ontology and data
->>> links = kb.query("links", country="GH", status=["named", "documented"])
+>>> links = kb.query("links", country="GH", status=["named", "active-june-2007"])
 >>> links.columns[:3]
 ('link', 'name', 'municipality')
 >>> [row["name"] for row in links.records()]
-['Alkemade – Kadjebi', 'Almere – Kumasi', 'Gouda – Elmina']
+['Alkemade – Kadjebi', 'Almere – Kumasi', 'Amsterdam – Accra', 'Gouda – Elmina']
 
 :func:`open` loads the shipped knowledge base, or Turtle files of one's own, or connects to a
 SPARQL endpoint; :meth:`KnowledgeBase.query` runs a stored query with parameters as keyword
@@ -169,7 +169,8 @@ def open(*data: PathLike, extra: Iterable[PathLike] = (), endpoint: str | None =
          lang: str = "en") -> KnowledgeBase:  # noqa: A001 (the usual name for it)
     """Open the knowledge base: the ontology with the shipped data, or with the Turtle files and
     folders ``data`` instead, plus ``extra`` ones (as ``kb --data`` and ``--extra-data``); or the
-    SPARQL ``endpoint`` (a query URL, with the KB in ``graph`` if given). ``lang`` is the language
+    SPARQL ``endpoint`` (a query URL, with the KB in ``graph`` if given). The embedded store holds
+    the ontology's RDFS entailments (see :mod:`stedenbanden.entailment`), as ``kb`` does. ``lang`` is the language
     of the labels (``en`` or ``nl``) unless a query says otherwise.
 
     Raises :class:`~stedenbanden.errors.MissingPath` for a path that does not exist and
@@ -185,8 +186,11 @@ def open(*data: PathLike, extra: Iterable[PathLike] = (), endpoint: str | None =
         from .remote import Endpoint
 
         return KnowledgeBase(Endpoint(endpoint, graph), lang)
+    from .entailment import materialise
     from .resources import data_files, ontology_files
     from .store import load, turtle_files
 
     files = ontology_files() + turtle_files([*(data or data_files()), *extra])
-    return KnowledgeBase(load(files), lang)
+    store = load(files)
+    materialise(store)  # the ontology's RDFS entailments, as kb's own store has them
+    return KnowledgeBase(store, lang)

@@ -37,6 +37,7 @@ import re
 import shutil
 import sys
 import tempfile
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
@@ -267,7 +268,12 @@ def open_store(paths: Sequence[Path], build: Callable[[ox.Store, Sequence[Path]]
         meta = {"format": FORMAT_VERSION, "key": key, "files": [str(p.resolve()) for p in paths], "triples": triples,
                 "contents": _contents(building)}
         (building / META).write_text(json.dumps(meta, indent=1, sort_keys=True), encoding="utf-8")
-    except BaseException:
+    except BaseException as exc:
+        # close the partial store before removing its folder: drop it here and in the frames of
+        # ``build`` that the traceback keeps (else its background threads can still write files
+        # into the folder while it is removed, and a .build-* folder is left behind)
+        store = None
+        traceback.clear_frames(exc.__traceback__)
         _remove_quietly(building)
         raise
     try:

@@ -69,7 +69,7 @@ class Param:
 
     def split(self, values: Sequence[str]) -> list[str]:
         """The values of repeated ``-p NAME=VALUE`` options, a code parameter's also split at
-        commas (``status=named,documented``), without blanks and repeats, in the order given."""
+        commas (``status=named,active-june-2007``), without blanks and repeats, in the order given."""
         items = [part.strip() for v in values for part in (v.split(",") if self.type == "code" else [v])]
         return list(dict.fromkeys(i for i in items if i or self.type == "string"))
 

@@ -169,6 +169,23 @@ def _index_threshold() -> int:
     return int(value) if value.isdigit() else 4 * 1024 * 1024
 
 
+# how build_index parses and what it adds: part of the index's cache key (stedenbanden.cache)
+INDEX_SETTINGS = ("strict; formats by extension; named graphs copied to the default graph; "
+                  "RDFS entailments materialised (entailment.RULES)")
+
+
+def build_index(store, paths, progress=None) -> None:
+    """Fill the empty on-disk ``store`` (a pyoxigraph Store) with ``paths`` as ``kb`` queries them:
+    parsed as :func:`stedenbanden.store.bulk_load` does (strict, format by extension) and with the
+    ontology's RDFS entailments materialised (:func:`stedenbanden.entailment.materialise`), so an
+    index answers exactly as the in-memory store. Raises what ``bulk_load`` raises for a bad file."""
+    from .entailment import materialise
+    from .store import bulk_load
+
+    bulk_load(paths, store, progress=progress)
+    materialise(store)
+
+
 def _announce(text: str) -> None:
     """Tell a person at a terminal that a slow first step is under way (not a script's log)."""
     if sys.stderr.isatty():
@@ -203,22 +220,26 @@ class State:
         return ontology_files() + self.data_files()
 
     def store(self):
-        """The store of :meth:`files`: an on-disk index from the cache for large data (see
-        :mod:`stedenbanden.cache`; not with ``--no-cache``), else the files loaded into memory."""
+        """The store of :meth:`files`, with the ontology's RDFS entailments materialised (see
+        :mod:`stedenbanden.entailment`): an on-disk index from the cache for large data (see
+        :mod:`stedenbanden.cache`; not with ``--no-cache``), built with the same entailments, else
+        the files loaded into memory."""
         if self._store is None:
+            from .entailment import materialise
             from .store import load
 
             files = self.files()
             if self.use_cache and _total_size(files) > _index_threshold():
                 from . import cache
-                from .store import bulk_load
+                from .entailment import RULES
 
+                # the rules' text is part of the key: an index built with other rules is not reused
                 self._store = cache.open_store(
-                    files, lambda store, paths: bulk_load(paths, store, progress=_load_progress),
-                    settings="strict; formats by extension; named graphs copied to the default graph",
-                    announce=_announce)
+                    files, lambda store, paths: build_index(store, paths, progress=_load_progress),
+                    settings="\n".join((INDEX_SETTINGS, *(rule for _name, rule in RULES))), announce=_announce)
             if self._store is None:
                 self._store = load(files, progress=_load_progress)
+                materialise(self._store)
         return self._store
 
     def engine(self, endpoint=None):
@@ -624,6 +645,26 @@ def report(state: State, lang, fmt, output, endpoint, graph, timeout, user, pass
     failed = [row[0] for row in rows if row[-1] != "OK"]
     if failed:
         raise KbError(f"{len(failed)} of {len(rows)} figures do not match the report: {', '.join(failed)}")
+
+
+@cli.command()
+@click.argument("cited_by", nargs=-1, metavar="[LINK-OR-FIGURE]...")
+@click.option("--format", "fmt", type=click.Choice(["csl-json", "bibtex"]), default="csl-json", show_default=True,
+              help="CSL-JSON (Zotero, Mendeley) or BibTeX (biblatex fields).")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write to FILE (completely or not at all) instead of standard output.")
+@endpoint_options
+@data_options
+@click.pass_obj
+def cite(state: State, cited_by, fmt, output, endpoint, graph, timeout, user, password):
+    """The sources behind the knowledge base, or behind the links or figures named (an IRI, a link
+    such as rotterdam-istanbul, a figure id such as links-GH), for a reference manager."""
+    from .catalogue import catalogue, find
+    from .citations import bibtex, csl_json, select
+
+    result = find("sources", catalogue()).run(state.engine(_endpoint(endpoint, graph, timeout, user, password)))
+    rows = select(result.records(), cited_by)
+    emit(csl_json(rows) if fmt == "csl-json" else bibtex(rows), output)
 
 
 @cli.command()

@@ -56,7 +56,7 @@ COLUMNS: dict[str, str] = {
     "partner": "required: the partner's name (Denizli, Kumasi, Suriname)",
     "partner_country": "required: the partner's country of origin, ISO 3166-1 alpha-2 (TR, MA, SR, AN, AW, GH, CV, ID)",
     "partner_type": "municipality (default), island or country (a national government that is itself the partner)",
-    "status": "required: named, documented or uncertain",
+    "status": "required: named (named in the report), active-june-2007 (shown active in June 2007, not named) or other-dates (known only at other dates)",
     "start_year": "the earliest documented year of contact, four digits (1975)",
     "start_qualifier": "approximate when the start year is approximate ('about 2004'); else empty",
     "formalised_year": "the year of the first signed agreement",

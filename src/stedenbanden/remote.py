@@ -174,7 +174,25 @@ class Endpoint:
         except (urllib.error.HTTPError, KbError):
             raise
         except Exception as exc:  # noqa: BLE001
+            if _broken_pipe(exc):
+                # the store answered before reading the whole body and closed the connection
+                # (Virtuoso refusing a write to a graph it has no place for): ask the same URL with
+                # GET, which changes nothing, to learn its answer, and raise that answer
+                self._raise_refusal(opener, url)
             raise _transport_error(exc, url, self.timeout) from None
+
+    def _raise_refusal(self, opener, url: str) -> None:
+        """Raise the HTTPError a GET of ``url`` gets, if it gets one; return otherwise."""
+        def probe():
+            with opener.open(urllib.request.Request(url, method="GET"), timeout=self.timeout) as response:
+                response.read()
+
+        try:
+            within(self.timeout, probe, url)
+        except urllib.error.HTTPError:
+            raise
+        except Exception:  # noqa: BLE001 - no answer to learn from: the caller reports the broken pipe
+            return
 
     def _answer_digest_challenge(self, request: urllib.request.Request, digest: urllib.request.HTTPDigestAuthHandler) -> None:
         """Give ``request`` its Digest ``Authorization`` before its body is sent, when the store asks
@@ -458,6 +476,13 @@ def _html_message(page: str) -> str:
         return " ".join(" ".join(parser.xmp).split())[:300]
     said = " ".join(t for t in parser.title if t) or " ".join(t for t in parser.texts if t)
     return f"an HTML page: {' '.join(said.split())[:300] or '(no text)'}"
+
+
+def _broken_pipe(exc: BaseException) -> bool:
+    """Whether ``exc`` (or the reason of a URLError) is a connection the server closed while the
+    body was being sent."""
+    reason = getattr(exc, "reason", exc)
+    return isinstance(reason, (BrokenPipeError, ConnectionResetError))
 
 
 def _transport_error(exc: Exception, url: str, timeout: float) -> KbError:

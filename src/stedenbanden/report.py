@@ -7,8 +7,15 @@ municipalities from CBS). A figure's status is ``OK`` when the regenerated value
 published one (exactly, within the stated tolerance for an approximate figure, or above a
 published lower bound), ``MISMATCH`` when it does not, ``MISSING`` when the KB has no row for it,
 ``AMBIGUOUS`` when it has several (two observations of one figure, say), and ``CONTRADICTED`` when
-documented links contradict it. Documented coverage is shown but does not by
-itself fail a figure.
+the links known to be in the inventory (those the report names) outnumber it.
+
+The ``evidence`` column gives, for a published count, the reasoning from the recorded links: how
+many the report names, how many are candidates (shown active in June 2007 but not named) and how
+many are known only at other dates, and what follows on the premise that the inventory counted
+every named link and that each recorded link is a different link: at least
+max(0, named + candidates - published) candidates were not counted, and at least
+max(0, published - named - candidates) links of the inventory are still unidentified. Candidates
+never fail a figure: the inventory's scope is not published, so a candidate may not have been counted.
 """
 
 from __future__ import annotations
@@ -24,7 +31,9 @@ from .errors import KbError
 from .formats import text
 from .store import Result
 
-COLUMNS = ("id", "figure", "section", "published", "regenerated", "coverage", "status")
+COLUMNS = ("id", "figure", "section", "published", "regenerated", "evidence", "status")
+# how a query column is named in the evidence text (one word per status, as in the README's glossary)
+COLUMN_WORDS = {"active_june_2007": "candidates", "other_dates": "other dates"}
 QUALIFIER_WORDS = {"exact": "", "approximate": "about ", "more-than": "more than ", "derived": ""}
 QUALIFIER_WORDS_NL = {"exact": "", "approximate": "circa ", "more-than": "meer dan ", "derived": ""}
 DERIVED = {"en": "derived: ", "nl": "afgeleid: "}
@@ -139,10 +148,35 @@ def _coverage(figure: Figure, records: list, results: Mapping[str, Result]) -> t
                 if _matches(r, {k: str(v) for k, v in spec.get("where", figure.where).items()})]
     parts, contradicted = [], False
     for r in rows:
-        shown = ", ".join(f"{c.replace('_', ' ')} {text(r.get(c))}" for c in spec["columns"])
+        if spec.get("bounds"):
+            shown = _bounds(r, spec.get("suffix", ""), figure.published)
+        else:
+            shown = ", ".join(f"{COLUMN_WORDS.get(c, c.replace('_', ' '))} {text(r.get(c))}" for c in spec["columns"])
         parts.append(f"{text(r.get(spec['label']))}: {shown}" if "label" in spec else shown)
-        contradicted = contradicted or (spec.get("contradicts") is not None and r.get(spec["contradicts"]) is True)
+        contradicted = contradicted or (spec.get("contradicts") is not None and text(r.get(spec["contradicts"])) == "yes")
     return "; ".join(parts), contradicted
+
+
+def _bounds(record: Mapping[str, Any], suffix: str, published: Decimal) -> str:
+    """The reasoning for one published count, from a row with the columns ``named``,
+    ``active_june_2007`` and ``other_dates`` (each followed by ``suffix``, e.g. ``_links``) and
+    ``not_counted_min`` and ``unidentified_min``, as the stored queries coverage, themes and
+    municipalities compute them. Returns one line of text, e.g. "named 0, candidates 2, other
+    dates 1; if the named are counted: at least 1 candidate not counted (at most 1 of the 2 can be
+    among the 1), at least 0 of 1 unidentified"."""
+    def n(column: str) -> int:
+        return int(_number(record.get(column)) or 0)
+
+    named, candidates, other = n("named" + suffix), n("active_june_2007" + suffix), n("other_dates" + suffix)
+    not_counted, unidentified, total = n("not_counted_min"), n("unidentified_min"), int(published)
+    line = (f"named {named}, candidates {candidates}, other dates {other}; if the named are counted: "
+            f"at least {not_counted} candidate{'' if not_counted == 1 else 's'} not counted")
+    if not_counted:
+        line += f" (at most {max(0, total - named)} of the {candidates} can have been counted)"
+    line += f", at least {unidentified} of {total} unidentified"
+    if candidates and not unidentified and not not_counted:
+        line += f" (fully identified if all {candidates} candidates were in the inventory's scope)"
+    return line
 
 
 def needed_queries(figures: list[Figure]) -> list[str]:

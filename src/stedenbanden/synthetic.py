@@ -141,8 +141,9 @@ def generate(triples: int, seed: int = 1, progress=None) -> str:
     third of them Millennium Municipalities; about two links each up to 10^5 triples, more above,
     as the synthetic code range has room for 1,000), synthetic sources, partner governments in the
     countries of origin, city links (about four per observation) and observations in data sets of
-    24 observations each, alternating between ``sb:cityLinkStatisticsStructure`` and
-    ``sb:municipalityStatisticsStructure`` (the latter for a synthetic municipality group).
+    24 observations each, going round the four structures ``sb:cityLinkCountStructure``,
+    ``sb:municipalityCountStructure``, ``sb:cityLinkShareStructure`` and
+    ``sb:municipalityShareStructure`` (the municipality ones for a synthetic municipality group).
     It passes ``kb validate`` on its own (with the ontology).
 
     ``progress``, if given, is called with the number of triples written so far. Raises
@@ -163,6 +164,7 @@ def generate(triples: int, seed: int = 1, progress=None) -> str:
         out.subject(source, [
             ("a", ["dcterms:BibliographicResource"]),
             ("dcterms:title", [_lang(f"Synthetic source {i}", "en")]),
+            ("dcterms:publisher", ['"synthetic.example"']),
             ("rdfs:label", [_lang(f"Synthetic source {i}", "en"), _lang(f"Synthetische bron {i}", "nl")]),
             ("skos:note", [_lang("Synthetic test data; not a real document.", "en")]),
         ])
@@ -226,7 +228,7 @@ def generate(triples: int, seed: int = 1, progress=None) -> str:
             ("sb:dutchMunicipality", [municipality]),
             ("sb:partner", [partner]),
             ("sb:partnerCountry", [_iri(country)]),
-            ("sb:evidenceStatus", [rng.choices(["status:named", "status:documented", "status:uncertain"], (1, 5, 4))[0]]),
+            ("sb:evidenceStatus", [rng.choices(["status:named", "status:active-june-2007", "status:other-dates"], (1, 5, 4))[0]]),
         ]
         start = formalised = None
         if rng.random() < 0.7:
@@ -252,7 +254,9 @@ def generate(triples: int, seed: int = 1, progress=None) -> str:
         n_datasets += 1
         dataset = f"syndataset:d{n_datasets:05d}"
         city = n_datasets % 2 == 1
-        structure = "sb:cityLinkStatisticsStructure" if city else "sb:municipalityStatisticsStructure"
+        share = n_datasets % 4 in (3, 0)
+        structure = (("sb:cityLinkShareStructure" if share else "sb:cityLinkCountStructure") if city
+                     else ("sb:municipalityShareStructure" if share else "sb:municipalityCountStructure"))
         kind_en = "city link statistics" if city else "municipality statistics"
         kind_nl = "stedenbandstatistieken" if city else "gemeentestatistieken"
         out.subject(dataset, [
@@ -267,7 +271,7 @@ def generate(triples: int, seed: int = 1, progress=None) -> str:
                     [*codes.initiators, "https://w3id.org/stedenbanden/id/code/total"],
                     [*codes.themes, "https://w3id.org/stedenbanden/id/code/total"],
                     [*codes.periods, "https://w3id.org/stedenbanden/id/code/total"],
-                    ["sb:numberOfCityLinks", "sb:percentageOfCityLinks"]]
+                    ["sb:percentageOfCityLinks" if share else "sb:numberOfCityLinks"]]
             group = None
         else:
             group = f"syngroup:g{n_datasets:05d}"
@@ -282,7 +286,7 @@ def generate(triples: int, seed: int = 1, progress=None) -> str:
                 ("sb:includesMunicipality", [municipalities[i][0] for i in members]),
             ])
             dims = [[*codes.characteristics, "https://w3id.org/stedenbanden/id/code/total"],
-                    ["sb:numberOfMunicipalities", "sb:percentageOfMunicipalities"]]
+                    ["sb:percentageOfMunicipalities" if share else "sb:numberOfMunicipalities"]]
         combos = 1
         for values in dims:
             combos *= len(values)
@@ -307,7 +311,7 @@ def generate(triples: int, seed: int = 1, progress=None) -> str:
         else:
             value = f"{rng.randint(0, 1000) / 10:.1f}"
         pairs = [("a", ["qb:Observation"]), ("qb:dataSet", [dataset])]
-        if structure == "sb:cityLinkStatisticsStructure":
+        if structure.startswith("sb:cityLink"):
             for prop, concept in zip(("sb:partnerCountry", "sb:initiatorType", "sb:theme", "sb:startPeriod"), combo):
                 pairs.append((prop, [_iri(concept)]))
         else:

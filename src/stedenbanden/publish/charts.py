@@ -93,15 +93,15 @@ def draw_charts(store, folder: Path) -> list[Chart]:
 
     themes = queries["themes"].run(store).records()
     labels = [str(r["theme"]) for r in themes]
-    documented = [(r["documented_links"] or 0) + (r["uncertain_links"] or 0) for r in themes]
+    recorded = [(r["named_links"] or 0) + (r["active_june_2007_links"] or 0) + (r["other_dates_links"] or 0) for r in themes]
     write_file(folder / "charts" / "themes.svg", _svg_bars(
         labels, [("published count (NCDO 2008)", [r["published_links"] for r in themes], "#1f5f8b"),
-                 ("documented individually", documented, "#d9822b")], "city links"))
+                 ("recorded links", recorded, "#d9822b")], "city links"))
     charts.append(Chart("charts/themes.svg", "City links per theme",
                         "Published counts exist for two themes only; the other bars count the links that "
-                        "sources document one by one (documented or uncertain; stored query themes).",
-                        ("theme", "published links", "documented individually"),
-                        tuple((r["theme"], r["published_links"], d) for r, d in zip(themes, documented))))
+                        "sources name one by one, whatever their evidence status (stored query themes).",
+                        ("theme", "published links", "recorded links"),
+                        tuple((r["theme"], r["published_links"], d) for r, d in zip(themes, recorded))))
     return charts
 
 
