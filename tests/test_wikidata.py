@@ -104,9 +104,10 @@ def test_shipped_matches_are_byte_identical_when_regenerated():
     from stedenbanden import places, store
     from stedenbanden.resources import data_files, ontology_files
 
-    folder = places.twin_towns_folder()
-    if folder is None:
-        pytest.skip("the Wikipedia list of twin towns (KB_TWIN_TOWNS_SOURCE) is not on this machine")
+    from stedenbanden.importers import default_twin_towns_source
+
+    folder = default_twin_towns_source()
+    assert folder is not None, "the Wikipedia list of twin towns ships in the package (reference/twin-cities)"
     inputs = [p for p in data_files() if p.name not in (places.REGISTER_FILE, places.PARTNER_PLACES_FILE,
                                                         wikidata.MATCHES_FILE)]
     files = places.derive(store.load(ontology_files() + inputs), twin_towns=folder)

@@ -487,15 +487,6 @@ def write_derived(path: Path, text: str) -> bool:
     return True
 
 
-def twin_towns_folder() -> Path | None:
-    """The Wikipedia list of twin towns used to confirm Wikidata matches: the folder that ``kb
-    import-twin-towns`` reads by default (``$KB_TWIN_TOWNS_SOURCE``, else the copy shipped in
-    ``reference/twin-cities/``); None when there is neither."""
-    from .importers import default_twin_towns_source
-
-    return default_twin_towns_source()
-
-
 def derive(store, topojson: Path = TOPOJSON, twin_towns: Path | None = None) -> dict[str, str]:
     """The derived files (name -> Turtle text) for the KB in ``store`` (without these files): the
     register, the partners' places and, when the Wikipedia list of twin towns ``twin_towns`` is
@@ -546,10 +537,11 @@ def derive_places_command_factory():
         # the partners come from the KB without the files this command writes
         from .store import load
 
+        from .importers import default_twin_towns_source
         from .wikidata import MATCHES_FILE
 
         inputs = [p for p in state.files() if p.name not in (REGISTER_FILE, PARTNER_PLACES_FILE, MATCHES_FILE)]
-        twin_towns = twin_towns_folder()
+        twin_towns = default_twin_towns_source()  # the list that confirms Wikidata matches
         if twin_towns is None:
             click.echo(f"kb: the Wikipedia list of twin towns is not here; {MATCHES_FILE} is not derived "
                        "(set KB_TWIN_TOWNS_SOURCE to its folder)", err=True)
