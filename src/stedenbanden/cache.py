@@ -30,14 +30,10 @@ slower on large results (RocksDB reads instead of memory), which the benchmark p
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
-import shutil
 import sys
-import tempfile
-import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
@@ -46,8 +42,9 @@ import pyoxigraph as ox
 
 from .errors import KbError
 
-INDEX_ABOVE = 4 * 1024 * 1024  # also in cli._index_threshold, which avoids importing this module
-"""Total size (bytes) of a run's files above which an on-disk index is used. The shipped KB (about
+INDEX_ABOVE = 4 * 1024 * 1024
+"""Total size (bytes) of a run's files above which an on-disk index is used (the modules that only
+building or clearing an index needs are imported there, so asking costs ``kb query`` little). The shipped KB (about
 0.4 MB) loads into memory in about 0.03 s, faster than any index opens and queries; the world
 twin-towns list (8 MB) takes about 1 s. ``KB_INDEX_ABOVE`` (bytes) overrides it, for tests."""
 
@@ -85,6 +82,8 @@ def index_key(paths: Sequence[Path], settings: str = "") -> str:
     pyoxigraph versions, ``settings`` (how the files are parsed) and, per file in order, its
     resolved path and the SHA-256 of its content. Reads every file once (about 0.06 s for 48 MB).
     Raises :class:`KbError` naming a file that cannot be read."""
+    import hashlib
+
     from . import __version__
 
     whole = hashlib.sha256(f"{FORMAT_VERSION}\0{__version__}\0{ox.__version__}\0{settings}\0".encode())
@@ -203,6 +202,8 @@ def clear(folder: Path | None = None) -> tuple[int, int]:
     for entry in [i.folder for i in indexes] + leftovers:
         size = _folder_size(entry)
         try:
+            import shutil
+
             shutil.rmtree(entry)
         except OSError as exc:
             raise KbError(f"{entry}: cannot remove the cached index ({exc.strerror}); check its permissions") from None
@@ -212,6 +213,8 @@ def clear(folder: Path | None = None) -> tuple[int, int]:
 
 
 def _remove_quietly(folder: Path) -> None:
+    import shutil
+
     shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -253,6 +256,8 @@ def open_store(paths: Sequence[Path], build: Callable[[ox.Store, Sequence[Path]]
             return None  # something that is not ours stands there: leave it, load into memory
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        import tempfile
+
         building = Path(tempfile.mkdtemp(prefix=f".build-{key}-", dir=folder))
     except OSError:
         return None
@@ -273,6 +278,8 @@ def open_store(paths: Sequence[Path], build: Callable[[ox.Store, Sequence[Path]]
         # ``build`` that the traceback keeps (else its background threads can still write files
         # into the folder while it is removed, and a .build-* folder is left behind)
         store = None
+        import traceback
+
         traceback.clear_frames(exc.__traceback__)
         _remove_quietly(building)
         raise

@@ -154,21 +154,6 @@ def _load_progress(path: Path, size: int):
     return advance
 
 
-def _total_size(files) -> int:
-    """The size of ``files`` together (bytes); 0 when one cannot be read (loading then says why)."""
-    try:
-        return sum(f.stat().st_size for f in files)
-    except OSError:
-        return 0
-
-
-def _index_threshold() -> int:
-    """:func:`stedenbanden.cache.threshold`, read here without importing the cache module, which
-    the shipped KB (well under it) never needs (a few ms of every ``kb query``)."""
-    value = os.environ.get("KB_INDEX_ABOVE", "")
-    return int(value) if value.isdigit() else 4 * 1024 * 1024
-
-
 # how build_index parses and what it adds: part of the index's cache key (stedenbanden.cache)
 INDEX_SETTINGS = ("strict; formats by extension; named graphs copied to the default graph; "
                   "RDFS entailments materialised (entailment.RULES)")
@@ -229,8 +214,9 @@ class State:
             from .store import load
 
             files = self.files()
-            if self.use_cache and _total_size(files) > _index_threshold():
-                from . import cache
+            from . import cache
+
+            if self.use_cache:
                 from .entailment import RULES
 
                 # the rules' text is part of the key: an index built with other rules is not reused
