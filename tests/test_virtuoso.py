@@ -238,6 +238,37 @@ def test_violation_checks_find_the_same_rows(virtuoso, kb_files):
                      "https://w3id.org/stedenbanden/id/observation/links-theme-education-again"}
 
 
+@pytest.fixture()
+def crowded_virtuoso(tmp_path_factory):
+    """A fresh Virtuoso holding the KB in four graphs before the graph under test: the state in which
+    its plans for observation-duplicate-violation gave no rows (its statistics are sampled)."""
+    found = virtuoso_server.binaries()
+    if isinstance(found, str):
+        virtuoso_server.missing(found)
+    process, running = virtuoso_server.start(tmp_path_factory.mktemp("virtuoso-crowded"))
+    try:
+        load_graph(running, GRAPH)
+        load_graph(running, GRAPH)
+        load_graph(running, GRAPH + "/ghana", resource("data"), FIXTURES / "ghana-five-named-links.ttl")
+        load_graph(running, GRAPH + "/changed", resource("data"))
+        yield running
+    finally:
+        virtuoso_server.stop(process)
+
+
+def test_duplicate_check_holds_under_virtuosos_other_plans(crowded_virtuoso):
+    """With other graphs in the store, the path qb:structure/qb:component joined to a subquery's
+    variable returned no rows on Virtuoso 7.2 (CI, and every run of this case): the check now finds
+    both copies of the education figure every time it is asked."""
+    bad = Path(__file__).parent / "shapes" / "invalid" / "observation-duplicate.ttl"
+    load_graph(crowded_virtuoso, GRAPH + "/duplicate", resource("data"), bad)
+    check = QUERIES["observation-duplicate-violation"]
+    for _ in range(3):
+        focus = {r["focus"] for r in check.run(Endpoint(crowded_virtuoso.url, GRAPH + "/duplicate")).records()}
+        assert focus == {"https://w3id.org/stedenbanden/id/observation/links-theme-education",
+                         "https://w3id.org/stedenbanden/id/observation/links-theme-education-again"}
+
+
 def test_query_command_output_is_identical(loaded):
     for name in ("themes", "coverage"):
         for fmt in ("table", "json"):
