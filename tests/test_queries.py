@@ -234,7 +234,22 @@ def check_sources(r):
     nrc = rows["https://www.nrc.nl/nieuws/2010/08/25/adam-staakt-surinaamse-ontwikkelingsprojecten-11935091-a577973"]
     assert (nrc["title"], nrc["publisher"], nrc["issued"], nrc["language"]) == (
         "A'dam staakt Surinaamse ontwikkelingsprojecten", "nrc.nl", "2010-08-25", "nl")
-    assert "https://w3id.org/stedenbanden/id/link/amsterdam-suriname" in nrc["cited_by"]
+    assert nrc["citing_resources"] == 1
+    # the compilation of documented links is cited by most of what the KB holds
+    assert rows["https://w3id.org/stedenbanden/id/source/documented-links"]["citing_resources"] > 100
+
+
+def check_citations(r):
+    citers = {}
+    for row in r.records():
+        citers.setdefault(row["source"], []).append(row["cited_by"])
+    nrc = "https://www.nrc.nl/nieuws/2010/08/25/adam-staakt-surinaamse-ontwikkelingsprojecten-11935091-a577973"
+    assert citers[nrc] == ["https://w3id.org/stedenbanden/id/link/amsterdam-suriname"]
+    # the Turkish press on the 2005 protocol counts for the link, not for the statement about its life
+    aa = "https://www.aa.com.tr/en/europe/istanbul-terminates-sister-city-protocol-with-rotterdam/772331"
+    assert citers[aa] == ["https://w3id.org/stedenbanden/id/link/rotterdam-istanbul"]
+    # one row per pair, in order: the same sources as the query sources, each with its count of citers
+    assert list(r.rows) == sorted(set(r.rows))
 
 
 def check_empty(r):
@@ -255,6 +270,7 @@ EXPECTED = {
     "links": check_links,
     "link-life": check_link_life,
     "sources": check_sources,
+    "citations": check_citations,
     "start-years": check_start_years,
     "large-municipalities": check_large_municipalities,
     "country-sum-violation": check_empty,

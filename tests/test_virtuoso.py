@@ -136,10 +136,9 @@ LINK_PARAMS = ([{"country": c} for c in QUERIES["links"].params["country"].allow
 
 
 # Stored queries that Virtuoso 7.2 cannot answer, with the reason (strict: the test fails once it can)
-VIRTUOSO_LIMITS = {
-    "sources": "Virtuoso 7.2 cannot sort rows that hold a string longer than about 4 KB (SR319 'Max row "
-               "length is exceeded'); cited_by of source/documented-links has 7,425 characters",
-}
+# (none since the list of citers moved from sources to citations, a row per pair: Virtuoso 7.2 cannot
+# sort rows holding a string longer than about 4 KB, error SR319)
+VIRTUOSO_LIMITS: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(reason=VIRTUOSO_LIMITS[n], strict=True, raises=KbError))

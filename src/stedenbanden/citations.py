@@ -1,8 +1,9 @@
 """``kb cite``: the sources behind the knowledge base, or behind one link or figure, in a form a
 reference manager imports: CSL-JSON (Zotero, Mendeley, citeproc) or BibTeX (biblatex fields).
 
-The rows come from the stored query ``sources`` (one per cited source: title, publisher, date,
-language, web address, CSL type, and the resources citing it); this module only reshapes them.
+The rows come from the stored queries ``sources`` (one per cited source: title, publisher, date,
+language, web address, CSL type) and ``citations`` (one per source and resource citing it); this
+module only picks and reshapes them.
 The JSON is written with the standard library's ``json``; BibTeX has no library in this project's
 dependencies, and its entries here are simple enough (a few escaped fields) to write directly.
 """
@@ -20,10 +21,12 @@ BIBTEX_TYPES = {"report": "report", "webpage": "online", "dataset": "dataset", "
 _LATEX_SPECIAL = re.compile(r"([&%$#_{}~^\\])")
 
 
-def select(rows: Iterable[Mapping[str, Any]], wanted: Iterable[str]) -> list[Mapping[str, Any]]:
-    """The source rows cited by one of ``wanted``: full IRIs, or the last segment of an IRI (a link
-    such as ``rotterdam-istanbul``, an observation such as ``links-GH``, which is also the id of its
-    figure in ``kb report``). No ``wanted`` keeps every row.
+def select(rows: Iterable[Mapping[str, Any]], wanted: Iterable[str],
+           citations: Iterable[Mapping[str, Any]] = ()) -> list[Mapping[str, Any]]:
+    """The source rows (of the query ``sources``) cited by one of ``wanted``: full IRIs, or the last
+    segment of an IRI (a link such as ``rotterdam-istanbul``, an observation such as ``links-GH``,
+    which is also the id of its figure in ``kb report``), looked up in ``citations`` (rows of the
+    query ``citations``: ``source`` and ``cited_by``). No ``wanted`` keeps every row.
 
     Raises :class:`KbUsageError` naming a ``wanted`` value that no source's citers match.
     """
@@ -31,9 +34,11 @@ def select(rows: Iterable[Mapping[str, Any]], wanted: Iterable[str]) -> list[Map
     wanted = list(wanted)
     if not wanted:
         return rows
+    citations = list(citations)
     chosen, seen = [], set()
     for item in wanted:
-        found = [r for r in rows if any(_matches(c, item) for c in (r.get("cited_by") or "").split("; "))]
+        cited = {c["source"] for c in citations if _matches(c["cited_by"], item)}
+        found = [r for r in rows if r["source"] in cited]
         if not found:
             raise KbUsageError(f"{item!r}: no source is cited by a resource with that IRI or name; "
                                "give a link (e.g. rotterdam-istanbul) or a figure id (e.g. links-GH)")

@@ -648,8 +648,11 @@ def cite(state: State, cited_by, fmt, output, endpoint, graph, timeout, user, pa
     from .catalogue import catalogue, find
     from .citations import bibtex, csl_json, select
 
-    result = find("sources", catalogue()).run(state.engine(_endpoint(endpoint, graph, timeout, user, password)))
-    rows = select(result.records(), cited_by)
+    engine = state.engine(_endpoint(endpoint, graph, timeout, user, password))
+    queries = catalogue()
+    rows = find("sources", queries).run(engine).records()
+    citations = find("citations", queries).run(engine).records() if cited_by else ()
+    rows = select(rows, cited_by, citations)
     emit(csl_json(rows) if fmt == "csl-json" else bibtex(rows), output)
 
 
