@@ -630,7 +630,7 @@ def test_link_page_shows_its_timeline_and_its_sources(site, kb):
     assert '<span class="year">1975</span>' in start
     formalised = _section(text, r'<tr id="timeline-formalised">.*?</tr>')
     assert '<span class="formalised">yes</span>' in formalised
-    assert re.search(r'protocol, 2007</a> \(<span class="date">2007-02</span>\).*?Source: <a class="external" '
+    assert re.search(r'>protocol, 2007</a> \(<span class="date">2007-02</span>\).*?Source: <a class="external" '
                      r'href="http://nl\.almelonieuws\.nl/', formalised, re.DOTALL)
     assert 'href="../statement/almelo-denizli-protocol-1975.html"' in formalised
     ended = _section(text, r'<tr id="timeline-ended">.*?</tr>')

@@ -249,12 +249,16 @@ class Evidence:
         graph, term = self.site.graph, rdflib.URIRef(link)
         life = self.life.get(link, {})
 
+        prefix = self.site.label(link) + ": "
+
         def statements(prop) -> list[Statement]:
             found = []
             for node in graph.objects(term, prop):
                 kind = graph.value(node, SB.documentKind)
+                value = self.site.value(node, page)
+                value.text = value.text.removeprefix(prefix)  # the page's heading names the link
                 found.append(Statement(
-                    value=self.site.value(node, page), year=_text(graph.value(node, SB.year)),
+                    value=value, year=_text(graph.value(node, SB.year)),
                     date=_text(graph.value(node, DCTERMS.date)),
                     kind=self.site.value(kind, page) if kind is not None else None,
                     note=_english(graph, node), sources=self._values(graph.objects(node, DCTERMS.source), page)))
