@@ -543,3 +543,141 @@ def test_resource_pages_show_a_name_once(site):
     # labels, "Almelo – Denizli: protocol, 1975" and so on
     assert body.count(">Almelo – Denizli<") == 1, "the heading only"
     assert body.count("Almelo – Denizli") == 5 and body.count(">Almelo – Denizli: ") == 4
+
+
+# --- The reasoning per figure and the life of each link (issue 15, item 7) ----------------------
+
+def _section(text: str, pattern: str) -> str:
+    match = re.search(pattern, text, re.DOTALL)
+    assert match, pattern
+    return match.group(0)
+
+
+def _status_row(article: str, status: str) -> str:
+    return _section(article, rf'<tr class="{status}">.*?</tr>')
+
+
+def _linked(fragment: str, folder: str = "doc/link/") -> set[str]:
+    return set(re.findall(rf'href="{re.escape(folder)}([^"#]+)\.html"', fragment))
+
+
+COUNTRY_FIGURES = {"links-total": None, "links-TR": ["TR"], "links-MA": ["MA"], "links-SR": ["SR"],
+                   "links-AN-AW": ["AN", "AW"], "links-GH": ["GH"], "links-CV": ["CV"], "links-ID": ["ID"]}
+
+
+@pytest.mark.parametrize("figure", sorted(COUNTRY_FIGURES))
+def test_index_lists_the_links_behind_each_country_count(site, kb, figure):
+    """Each country count's reasoning on the index lists, per evidence status, exactly the links that
+    the stored query links gives for that country and status (linked to their pages), with the
+    numbers kb report prints in its evidence column. Before: the index gave only the sentence."""
+    from stedenbanden.catalogue import catalogue, find
+
+    text = page_text(site, "index.html")
+    article = _section(text, rf'<article class="reasoning" id="reasoning-{figure}".*?</article>')
+    assert f'href="#reasoning-{figure}"' in _section(text, rf'<tr id="figure-{figure}".*?</tr>')
+    columns, rows = report_build(kb)
+    evidence = next(dict(zip(columns, r)) for r in rows if r[0] == figure)["evidence"]
+    numbers = re.match(r"named (\d+), candidates (\d+), other dates (\d+)", evidence).groups()
+    for status, number in zip(("named", "active-june-2007", "other-dates"), numbers):
+        given = {"status": status} | ({"country": COUNTRY_FIGURES[figure]} if COUNTRY_FIGURES[figure] else {})
+        expected = {r["link"].rsplit("/", 1)[-1] for r in find("links", catalogue()).run(kb, given).records()}
+        row = _status_row(article, status)
+        assert _linked(row) == expected, (figure, status)
+        assert f'<td class="count">{number}</td>' in row and len(expected) == int(number)
+    from html import unescape
+
+    assert evidence in unescape(article)
+
+
+def test_index_reasons_indonesia_ghana_and_a_theme_with_their_bounds(site):
+    """Real values (kb report on the shipped data): Indonesia publishes 1 link and has 2 candidates
+    (Rotterdam – Jakarta since 1986, Vlissingen – Ambon since 1996), so at least 1 was not counted;
+    Ghana's 4 are all candidates; waste processing has 11 published, 4 candidates, 7 unidentified."""
+    text = page_text(site, "index.html")
+    indonesia = _section(text, r'<article class="reasoning" id="reasoning-links-ID".*?</article>')
+    assert _linked(_status_row(indonesia, "active-june-2007")) == {"rotterdam-jakarta", "vlissingen-ambon"}
+    assert _linked(_status_row(indonesia, "named")) == set()
+    assert _linked(_status_row(indonesia, "other-dates")) == {"apeldoorn-banda-aceh"}
+    assert '<b class="not-counted">1</b>' in indonesia and '<b class="unidentified">0</b>' in indonesia
+    assert '<b class="lower">0</b>' in indonesia and '<b class="upper">1</b>' in indonesia
+    ghana = _section(text, r'<article class="reasoning" id="reasoning-links-GH".*?</article>')
+    assert _linked(_status_row(ghana, "active-june-2007")) == {
+        "alkemade-kadjebi", "almere-kumasi", "amsterdam-accra", "gouda-elmina"}
+    assert '<b class="unidentified">0</b>' in ghana and '<b class="upper">4</b>' in ghana
+    waste = _section(text, r'<article class="reasoning" id="reasoning-theme-waste-processing".*?</article>')
+    assert _linked(_status_row(waste, "active-june-2007")) == {
+        "almere-kumasi", "amsterdam-accra", "meppel-al-hoceima", "rotterdam-jakarta"}
+    assert '<b class="unidentified">7</b>' in waste and 'href="doc/source/ncdo-2008/motieven.html"' in waste
+    municipalities = _section(text, r'<article class="reasoning" id="reasoning-municipalities-involved".*?</article>')
+    assert _linked(_status_row(municipalities, "named"), "doc/tooi/") == {
+        "gm0141", "gm0363", "gm0505", "gm0599", "gm0518", "gm0344"}  # Almelo, Amsterdam, Dordrecht, Rotterdam, The Hague, Utrecht
+    assert '<b class="unidentified">7</b>' in municipalities
+
+
+def _source_row(text: str, source: str) -> str:
+    return _section(text, rf'<tr data-source="{re.escape(source)}">.*?</tr>')
+
+
+def test_link_page_shows_its_timeline_and_its_sources(site, kb):
+    """Almelo – Denizli: first contacts 1975, formalised (protocols of 1975, February 2007 and 2010,
+    each with its source), ended 2017; every source kb cite gives for it, with the title, publisher
+    and date of the stored query sources. Before: the page had none of this."""
+    from stedenbanden.catalogue import catalogue, find
+    from stedenbanden.citations import select
+
+    text = page_text(site, "doc/link/almelo-denizli.html")
+    start = _section(text, r'<tr id="timeline-start">.*?</tr>')
+    assert '<span class="year">1975</span>' in start
+    formalised = _section(text, r'<tr id="timeline-formalised">.*?</tr>')
+    assert '<span class="formalised">yes</span>' in formalised
+    assert re.search(r'>protocol, 2007</a> \(<span class="date">2007-02</span>\).*?Source: <a class="external" '
+                     r'href="http://nl\.almelonieuws\.nl/', formalised, re.DOTALL)
+    assert 'href="../statement/almelo-denizli-protocol-1975.html"' in formalised
+    ended = _section(text, r'<tr id="timeline-ended">.*?</tr>')
+    assert '<span class="ended">yes: 2017</span>' in ended and 'href="https://www.jumelage-almelo.nl/doelstelling-2/"' in ended
+    rows = select(find("sources", catalogue()).run(kb).records(), ["almelo-denizli"])
+    assert len(rows) == 5
+    for r in rows:
+        row = _source_row(text, r["source"])
+        assert escape(r["title"]) in row and f'<td class="publisher">{escape(r["publisher"])}</td>' in row
+        assert f'<td class="issued">{escape(r["issued"] or "not stated")}</td>' in row
+    almelonieuws = _source_row(text, "http://nl.almelonieuws.nl/nieuws/politiek/c2043_Bestuursdelegatie_naar_Denizli/index.html")
+    assert ">Bestuursdelegatie naar Denizli</a>" in almelonieuws and "nl.almelonieuws.nl" in almelonieuws
+    assert '<td class="issued">2008-11-22</td>' in almelonieuws
+
+
+def test_link_page_says_not_known_and_shows_disputes(site):
+    """Rotterdam – Istanbul: no source gives a start ("not known"); formalisation disputed (a protocol
+    of 24 June 2005 per the press, "no formal twinning" per Rotterdam in 2017), both with their sources."""
+    text = page_text(site, "doc/link/rotterdam-istanbul.html")
+    start = _section(text, r'<tr id="timeline-start">.*?</tr>')
+    assert "not known" in start and "no source gives a start" in start
+    formalised = _section(text, r'<tr id="timeline-formalised">.*?</tr>')
+    assert '<span class="formalised">disputed</span>' in formalised
+    assert '<span class="date">2005-06-24</span>' in formalised and "hurriyetdailynews.com" in formalised
+    assert "no formal twinning" in formalised
+    assert '<td class="publisher">NCDO</td>' in _source_row(
+        text, "https://w3id.org/stedenbanden/id/source/ncdo-2008/motieven")
+
+
+def test_a_source_without_publisher_or_date_is_shown_as_not_stated(kb):
+    """The reference data sets have no publisher in the data yet (the integrator adds it): the
+    sources table shows what there is, with 'not stated' in place of a missing field, and does not
+    fail. The row is the stored query's own for the CBS boundaries of 2007."""
+    from jinja2 import Environment, FileSystemLoader
+
+    from stedenbanden.catalogue import catalogue, find
+    from stedenbanden.publish.evidence import Source, Timeline
+
+    row = next(r for r in find("sources", catalogue()).run(kb).records()
+               if r["source"].endswith("/source/cbs-municipalities-2007") and r["title_language"] == "en")
+    templates = Path(publish.__file__).parent.parent / "templates"
+    env = Environment(loader=FileSystemLoader(str(templates)), autoescape=True)
+    macro = env.from_string('{% from "macros.html" import link_timeline %}{{ link_timeline(t) }}')
+    source = Source(row["source"], row["title"], row["publisher"], row["issued"], row["csl_type"], None, None, False, None)
+    html = macro.render(t=Timeline(None, None, [], "unknown", [], [], "no end recorded", "", [], [], [source]))
+    assert f'<td class="title">{escape(row["title"])}</td>' in html
+    for field in ("publisher", "issued"):
+        expected = escape(row[field]) if row[field] else "not stated"
+        assert f'<td class="{field}">{expected}</td>' in html
+    assert '<span class="formalised">not known</span>' in html and "not known</td>" in html

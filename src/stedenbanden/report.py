@@ -138,14 +138,26 @@ def evaluate(figure: Figure, results: Mapping[str, Result], lang: str = "en") ->
     return (figure.id, label, figure.section, published, regenerated, coverage_text, status)
 
 
+def coverage_rows(figure: Figure, results: Mapping[str, Result]) -> list[dict[str, Any]]:
+    """The rows of the stored query that hold what the recorded links say about ``figure`` (its
+    ``coverage`` in ``figures.toml``: that query, or the figure's own, with the rows its ``where``
+    picks), as dictionaries keyed by column; empty for a figure without coverage.
+
+    ``results`` maps query names to their rows on the knowledge base (see :func:`needed_queries`).
+    """
+    spec = figure.coverage
+    if not spec:
+        return []
+    where = {k: str(v) for k, v in spec.get("where", figure.where).items()}
+    return [r for r in results[spec.get("query", figure.query)].records()
+            if _matches(r, where, {} if "query" in spec or "where" in spec else figure.where_not)]
+
+
 def _coverage(figure: Figure, records: list, results: Mapping[str, Result]) -> tuple[str, bool]:
     spec = figure.coverage
     if not spec:
         return "", False
-    rows = records
-    if "query" in spec or "where" in spec:
-        rows = [r for r in results[spec.get("query", figure.query)].records()
-                if _matches(r, {k: str(v) for k, v in spec.get("where", figure.where).items()})]
+    rows = coverage_rows(figure, results) if "query" in spec or "where" in spec else records
     parts, contradicted = [], False
     for r in rows:
         if spec.get("bounds"):

@@ -2,7 +2,8 @@
 
 A release holds, for one version of the knowledge base (ontology and data)::
 
-    index.html               the report's figures (published and regenerated), charts, maps, city
+    index.html               the report's figures (published and regenerated) and each count's
+                             reasoning (the links behind it, the bounds), charts, maps, city
                              links, tables, downloads: the page a person starts from
     browse.html              every resource that has a page, grouped by kind
     catalog.ttl              the dataset description: DCAT and VoID, checked against all of SEMIC's
@@ -15,7 +16,8 @@ A release holds, for one version of the knowledge base (ontology and data)::
     charts/*.svg             links per partner country, per initiator, per theme
     maps/*.svg, maps/link/*.svg   the municipalities and partner places of the recorded links
     ontology/index.html      the ontology documented by pyLODE (English; ontology/nl.html Dutch)
-    doc/<path>.html          one page per resource https://w3id.org/stedenbanden/id/<path>,
+    doc/<path>.html          one page per resource https://w3id.org/stedenbanden/id/<path>
+                             (a city link's page with its timeline and its sources),
     doc/<path>.ttl, .jsonld  ... and its description as Turtle and JSON-LD beside it
     doc/tooi/gmNNNN.html     one page per Dutch municipality (TOOI IRI .../tooi/id/gemeente/gmNNNN)
     server/                  web-server configuration (Apache, nginx): /id/... -> /doc/... by Accept
@@ -37,7 +39,8 @@ The package's modules are the parts of a release: :mod:`.dumps` (``dumps/``), :m
 (``catalog.ttl``), :mod:`.tables` (``tables/``), :mod:`.ontology_docs` (``ontology/``),
 :mod:`.charts` (``charts/``), :mod:`.maps` (``maps/``, with :mod:`.geography` for the places),
 :mod:`.webserver` (``server/``), :mod:`.site`
-(the pages), :mod:`.release` (building the whole and moving it into place), :mod:`.command`
+(the pages), :mod:`.evidence` (what the pages say about each figure's reasoning and each link's
+life and sources, from the stored queries), :mod:`.release` (building the whole and moving it into place), :mod:`.command`
 (``kb publish``); :mod:`.common` holds the IRIs and file helpers they share.
 """
 

@@ -60,6 +60,7 @@ class Value:
     lang: str | None = None
     iri: str | None = None
     rows: list = field(default_factory=list)
+    links: list = field(default_factory=list)  # for a municipality in a figure's reasoning: its city links
 
 
 @dataclass
@@ -337,7 +338,10 @@ class Site:
         ``charts``, ``dumps``, ``tables`` and ``maps`` go on the index, ``link_maps`` (city link
         IRI -> its map) on the links' pages; ``release`` holds the facts of the release the
         pages state."""
+        from .evidence import Evidence, run_queries
+
         link_maps = link_maps or {}
+        evidence = Evidence(self, run_queries(store))
         from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
         templates = Path(str(package_files("stedenbanden").joinpath("templates")))
@@ -345,6 +349,7 @@ class Site:
                           undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
         resource = env.get_template("resource.html")
         rdflib = self.rdflib
+        city_links = {str(s) for s in self.graph.subjects(rdflib.RDF.type, rdflib.URIRef(SBDEF + "CityLink"))}
         for iri, path in self.pages.items():
             term = rdflib.URIRef(iri)
             rows = self.rows(term, path)
@@ -361,12 +366,13 @@ class Site:
                 rows=_without_shown_names([r for r in rows if r.iri != str(rdflib.RDF.type)], {title, dutch}),
                 incoming=self.incoming(term, path),
                 tooi=iri if TOOI_IRI.fullmatch(iri) else None, kind=_KIND_TITLES.get(self.kind(iri), self.kind(iri)),
-                jsonld=jsonld, alternates=alternates, linkmap=link_maps.get(iri))
+                jsonld=jsonld, alternates=alternates, linkmap=link_maps.get(iri),
+                timeline=evidence.timeline(iri, path) if iri in city_links else None)
             write_file(folder / path, html)
             write_file(folder / f"{stem}.jsonld", jsonld + "\n")
             write_file(folder / f"{stem}.ttl", self.turtle(term, description))
         self._write_browse(env, folder, release)
-        self._write_index(env, folder, store, charts, dumps, release, tables, maps)
+        self._write_index(env, folder, evidence, charts, dumps, release, tables, maps)
 
     def _write_browse(self, env, folder: Path, release: Mapping) -> None:
         groups: dict[str, list] = {}
@@ -379,9 +385,9 @@ class Site:
                                                       title="All resources", sections=sections)
         write_file(folder / "browse.html", html)
 
-    def _write_index(self, env, folder: Path, store, charts, dumps, release: Mapping, tables: Sequence = (),
+    def _write_index(self, env, folder: Path, evidence, charts, dumps, release: Mapping, tables: Sequence = (),
                      maps: Sequence = ()) -> None:
-        from ..report import build as report_build
+        from .evidence import report_rows
 
         rdflib = self.rdflib
         SB = rdflib.Namespace(SBDEF)
@@ -391,12 +397,13 @@ class Site:
         for section in self.graph.subjects(rdflib.RDF.type, SB.ReportSection):
             for title in self.graph.objects(section, DCTERMS.title):
                 sections.setdefault(str(title), str(section))
-        columns, rows = report_build(store)
+        section_hrefs = {title: self.href(iri, page)[0] for title, iri in sections.items()}
+        reasonings = evidence.reasonings(page, section_hrefs)
+        reasoned = {r.id for r in reasonings}
         figures = []
-        for row in rows:
-            record = dict(zip(columns, row))
-            section = sections.get(record["section"])
-            record["section_href"] = self.href(section, page)[0] if section else None
+        for record in report_rows(evidence.results):
+            record["section_href"] = section_hrefs.get(record["section"])
+            record["reasoning"] = f"#reasoning-{record['id']}" if record["id"] in reasoned else None
             figures.append(record)
         links = []
         for link in sorted(self.graph.subjects(rdflib.RDF.type, SB.CityLink), key=lambda t: self.label(t).casefold()):
@@ -412,7 +419,7 @@ class Site:
                           "sources": len(set(self.graph.objects(link, DCTERMS.source)))})
         html = env.get_template("index.html").render(
             root="", page=page, release=release, title="City links with migrants' countries of origin",
-            figures=figures, charts=charts, maps=maps, links=links, dumps=dumps, tables=tables, pages=len(self.pages),
+            figures=figures, reasonings=reasonings, charts=charts, maps=maps, links=links, dumps=dumps, tables=tables, pages=len(self.pages),
             dataset=self.value(rdflib.URIRef(DATASET), page))
         write_file(folder / "index.html", html)
 
