@@ -25,7 +25,7 @@ from .common import SBDEF, SBID
 
 STATUSES = ("named", "active-june-2007", "other-dates")
 # the stored queries read here besides those of kb report
-QUERIES = ("links", "link-life", "sources")
+QUERIES = ("links", "link-life", "sources", "citations")
 _GROUP_LARGE = SBID + "group/large"
 
 
@@ -136,6 +136,7 @@ class Evidence:
         self.links = results["links"].records()
         self.life = {str(r["link"]): r for r in results["link-life"].records()}
         self.sources = results["sources"].records()
+        self.citations = results["citations"].records()
 
     # -- the figures ------------------------------------------------------------------------------
 
@@ -282,7 +283,7 @@ class Evidence:
         about its life), one per source (the first title, in the order of the title's language),
         sorted by source IRI."""
         try:
-            rows = select_sources(self.sources, [link])
+            rows = select_sources(self.sources, [link], self.citations)
         except KbError:
             return []
         chosen: dict[str, Mapping] = {}
