@@ -635,7 +635,8 @@ def test_link_page_shows_its_timeline_and_its_sources(site, kb):
     assert 'href="../statement/almelo-denizli-protocol-1975.html"' in formalised
     ended = _section(text, r'<tr id="timeline-ended">.*?</tr>')
     assert '<span class="ended">yes: 2017</span>' in ended and 'href="https://www.jumelage-almelo.nl/doelstelling-2/"' in ended
-    rows = select(find("sources", catalogue()).run(kb).records(), ["almelo-denizli"])
+    rows = select(find("sources", catalogue()).run(kb).records(), ["almelo-denizli"],
+                  find("citations", catalogue()).run(kb).records())
     assert len(rows) == 5
     for r in rows:
         row = _source_row(text, r["source"])
@@ -661,9 +662,9 @@ def test_link_page_says_not_known_and_shows_disputes(site):
 
 
 def test_a_source_without_publisher_or_date_is_shown_as_not_stated(kb):
-    """The reference data sets have no publisher in the data yet (the integrator adds it): the
-    sources table shows what there is, with 'not stated' in place of a missing field, and does not
-    fail. The row is the stored query's own for the CBS boundaries of 2007."""
+    """A source without a date (the CBS boundaries of 2007 state publisher and language, no date):
+    the sources table shows what there is, with 'not stated' in place of a missing field, and does
+    not fail. The row is the stored query's own."""
     from jinja2 import Environment, FileSystemLoader
 
     from stedenbanden.catalogue import catalogue, find
@@ -677,6 +678,7 @@ def test_a_source_without_publisher_or_date_is_shown_as_not_stated(kb):
     source = Source(row["source"], row["title"], row["publisher"], row["issued"], row["csl_type"], None, None, False, None)
     html = macro.render(t=Timeline(None, None, [], "unknown", [], [], "no end recorded", "", [], [], [source]))
     assert f'<td class="title">{escape(row["title"])}</td>' in html
+    assert (row["publisher"], row["issued"]) == ("Statistics Netherlands", None)
     for field in ("publisher", "issued"):
         expected = escape(row[field]) if row[field] else "not stated"
         assert f'<td class="{field}">{expected}</td>' in html
