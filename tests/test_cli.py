@@ -206,7 +206,10 @@ def test_report_fails_when_named_links_contradict_a_figure():
     assert result.exit_code == 1
     rows = {row["id"]: row for row in csv.DictReader(io.StringIO(result.stdout))}
     assert rows["links-GH"]["status"] == "CONTRADICTED"
-    assert rows["links-GH"]["evidence"].startswith("named 5, candidates 4, other dates 0;")
+    # five named for four published: none of the four candidates can have been counted (not "at least 5")
+    assert rows["links-GH"]["evidence"] == (
+        "named 5, candidates 4, other dates 0; if the named are counted: at least 4 candidates not counted "
+        "(at most 0 of the 4 can have been counted), at least 0 of 4 unidentified")
     assert result.stderr.strip() == "Error: 1 of 36 figures do not match the report: links-GH"
 
 

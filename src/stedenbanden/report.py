@@ -13,7 +13,7 @@ The ``evidence`` column gives, for a published count, the reasoning from the rec
 many the report names, how many are candidates (shown active in June 2007 but not named) and how
 many are known only at other dates, and what follows on the premise that the inventory counted
 every named link and that each recorded link is a different link: at least
-max(0, named + candidates - published) candidates were not counted, and at least
+min(candidates, max(0, named + candidates - published)) candidates were not counted, and at least
 max(0, published - named - candidates) links of the inventory are still unidentified. Candidates
 never fail a figure: the inventory's scope is not published, so a candidate may not have been counted.
 """
