@@ -359,21 +359,37 @@ def query(state: State, name, params, list_queries, lang, describe, fmt, output,
     remote = _endpoint(endpoint, graph, timeout, user, password)
     engine = state.engine(remote)
 
-    def answer():
-        # warnings travel back with the rows: a local query runs in a child process (bounded.py)
+    def answer(out):
+        # a local query runs in a child process (bounded.py): warnings travel back as notes,
+        # before the rows, which are written as they come in the formats that allow it
         warnings: list[str] = []
-        result = stored.run(engine, given, warn=warnings.append, lang=lang)
-        return warnings, _rendered(result.columns, result.rows, fmt, output, engine, lang)
+        columns, rows = stored.stream(engine, given, warn=warnings.append, lang=lang)
+        for message in warnings:
+            out.note(f"kb: {message}")
+        for piece in _rendered_stream(columns, rows, fmt, output, engine, lang):
+            out.write(piece)
 
-    if remote is not None:
-        warnings, text_out = answer()
-    else:
-        from .bounded import run_bounded
+    _answer(answer, output, _local_timeout(timeout), f"the query {stored.name}", local=remote is None)
 
-        warnings, text_out = run_bounded(answer, _local_timeout(timeout), f"the query {stored.name}")
-    for message in warnings:
-        click.echo(f"kb: {message}", err=True)
-    emit(text_out, output)
+
+def _answer(work, output: Path | None, timeout, what: str, local: bool = True) -> None:
+    """Run ``work(out)``, which writes the answer with ``out.write(text)`` and warnings with
+    ``out.note(text)``, and pass what it writes on to standard output or ``--output`` (see
+    :class:`stedenbanden.formats.open_output`) as it comes. A ``local`` query runs in a child
+    process that Ctrl-C and ``timeout`` stop (:func:`stedenbanden.bounded.run_streamed`)."""
+    from .bounded import Sink, run_streamed
+    from .formats import open_output
+
+    def note(text: str) -> None:
+        click.echo(text, err=True)
+
+    with open_output(output) as target:
+        if local:
+            run_streamed(work, target.write, note, timeout, what)
+        else:
+            here = Sink()
+            here.write, here.note = target.write, note
+            work(here)
 
 
 def _prefix_help() -> str:
@@ -408,7 +424,7 @@ def sparql(state: State, file: Path, show_prefixes, allow_service, fmt, output, 
 
     from .prefixes import ALL, prelude
     from .remote import triples_lines
-    from .store import query_form, run, solutions_result, uses_service
+    from .store import query_form, run, solution_rows, uses_service
 
     if show_prefixes:
         emit("".join(f"PREFIX {p}: <{ns}>\n" for p, ns in ALL.items()), output)
@@ -444,26 +460,27 @@ def sparql(state: State, file: Path, show_prefixes, allow_service, fmt, output, 
             result = remote.select(full, origin=origin)
             emit(_rendered(result.columns, result.rows, fmt, output, remote), output)
         return
-    from .bounded import run_bounded
-
     engine = state.store()
 
-    def local():
+    def local(out):
         answer = run(engine, text, origin=origin, prelude=declarations)
         if fmt in SPARQL_RESULTS:
-            return _sparql_results(answer, fmt)
-        if isinstance(answer, ox.QueryBoolean):
-            return _boolean(bool(answer), fmt)
-        if isinstance(answer, ox.QueryTriples):
+            _sparql_results_to(answer, fmt, out)
+        elif isinstance(answer, ox.QueryBoolean):
+            out.write(_boolean(bool(answer), fmt))
+        elif isinstance(answer, ox.QueryTriples):
+            # sorted, so the same on every store and run: written once the last triple is in
             try:
-                return _lines(triples_lines(answer))
+                out.write(_lines(triples_lines(answer)))
             except (OSError, RuntimeError) as exc:
                 raise KbError(f"{origin}: the query failed while running: {exc}") from None
-        result = solutions_result(answer, origin)
-        return _rendered(result.columns, result.rows, fmt, output, engine)
+        else:
+            columns, rows = solution_rows(answer, origin)
+            for piece in _rendered_stream(columns, rows, fmt, output, engine):
+                out.write(piece)
 
     try:
-        emit(run_bounded(local, _local_timeout(timeout), origin), output)
+        _answer(local, output, _local_timeout(timeout), origin)
     except KbError as exc:
         failed = f"{origin}: the query failed while running: "
         if service and str(exc).startswith(failed):
@@ -481,15 +498,42 @@ sparql.help = sparql.help.replace("PREFIXES", _prefix_help())
 
 def _sparql_results(answer, fmt: str) -> str:
     """SELECT or ASK results in a W3C SPARQL 1.1 Query Results format (serialised by pyoxigraph)."""
+    pieces: list[str] = []
+    collect = type("Collect", (), {"write": staticmethod(pieces.append)})()
+    _sparql_results_to(answer, fmt, collect)
+    return "".join(pieces)
+
+
+def _sparql_results_to(answer, fmt: str, out) -> None:
+    """Write SELECT or ASK results in a W3C SPARQL 1.1 Query Results format to ``out.write``
+    piece by piece, as pyoxigraph serialises them (row by row), ending in a line break. Raises
+    :class:`KbError` when they cannot be written (the query failed while running)."""
+    import codecs
+
     import pyoxigraph as ox
 
     target = {"sparql-json": ox.QueryResultsFormat.JSON, "sparql-csv": ox.QueryResultsFormat.CSV,
               "sparql-tsv": ox.QueryResultsFormat.TSV}[fmt]
+    decoder = codecs.getincrementaldecoder("utf-8")()  # a piece may end inside a character
+    last = [""]
+
+    class Pieces:  # what pyoxigraph writes into
+        def write(self, data) -> int:
+            piece = decoder.decode(bytes(data))
+            if piece:
+                last[0] = piece
+                out.write(piece)
+            return len(data)
+
+        def flush(self) -> None:
+            pass
+
     try:
-        out = answer.serialize(format=target).decode("utf-8")
-        return out if out.endswith("\n") else out + "\n"
+        answer.serialize(Pieces(), format=target)
     except (OSError, RuntimeError, ValueError) as exc:
         raise KbError(f"cannot write the results as {fmt}: {exc}") from None
+    if not last[0].endswith("\n"):
+        out.write("\n")
 
 
 def _check_prefixes(text: str, origin: str) -> None:
@@ -523,6 +567,18 @@ def _rendered(columns, rows, fmt: str, output: Path | None, engine=None, lang: s
 
         names = labels(engine, {v for row in rows for v in row if isinstance(v, IRI)}, lang)
     return render(columns, rows, fmt, labels=names, **layout(output))
+
+
+def _rendered_stream(columns, rows, fmt: str, output: Path | None, engine=None, lang: str = "en"):
+    """:func:`_rendered` in pieces, taking the rows (an iterator) as they come: csv, tsv and json
+    row by row (:func:`stedenbanden.formats.render_lines`); table and md, which make each column
+    as wide as its longest cell, once every row is in."""
+    from .formats import STREAMED, render_lines
+
+    if fmt in STREAMED:
+        yield from render_lines(columns, rows, fmt, bom=layout(output)["bom"])
+    else:
+        yield _rendered(columns, list(rows), fmt, output, engine, lang)
 
 
 def _read_query(file: Path) -> tuple[str, str]:
