@@ -4,6 +4,11 @@ The embedded Oxigraph engine cannot be interrupted while it evaluates a query (i
 at Python's signals, and has no cancellation), so the work runs in a forked child process that
 shares the loaded store copy-on-write; the parent waits for its answer and kills it on Ctrl-C or
 when the time is up. Where ``fork`` is missing (Windows) the work runs in this process.
+
+The answer comes back as it is written (:func:`run_streamed`): the child sends its output over a
+pipe in frames (a kind byte, a 4-byte length, the payload: output, a note for standard error, or
+the pickled outcome at the end), so the parent can write the first rows of a long answer while
+the child computes the rest.
 """
 
 from __future__ import annotations

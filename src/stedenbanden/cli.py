@@ -327,7 +327,8 @@ def query(state: State, name, params, list_queries, lang, describe, fmt, output,
     """Run the stored query NAME (e.g. themes, countries, links) on the knowledge base.
 
     `kb query --list` lists the stored queries; `kb query NAME --describe` says what one does,
-    which parameters it takes and what each column means."""
+    which parameters it takes and what each column means. csv, tsv and json are written row by
+    row as they come; table and md once every row is in (they size each column to fit)."""
     from .catalogue import catalogue, find
 
     queries = catalogue()
@@ -413,7 +414,9 @@ def sparql(state: State, file: Path, show_prefixes, allow_service, fmt, output, 
     """Run your own SPARQL query from FILE (or - for standard input) on the knowledge base.
 
     SELECT results use --format; ASK prints true or false; CONSTRUCT and DESCRIBE print sorted
-    N-Triples. Updates are refused: the knowledge base is read-only here. sparql-json,
+    N-Triples (so once the last triple is in). csv, tsv, json and the sparql-* formats are
+    written row by row as the query yields them; table and md, which size each column to its
+    longest cell, once every row is in. Updates are refused: the knowledge base is read-only here. sparql-json,
     sparql-csv and sparql-tsv are the W3C SPARQL 1.1 Query Results formats, which keep each
     value's type, datatype and language tag (json is a plain list of objects). SERVICE clauses
     (calls to other endpoints) run only with --allow-service.

@@ -9,6 +9,10 @@ table; ``md`` shows each IRI's label, for pasting into a paper; ``csv``, ``tsv``
 keep full IRIs. On a terminal ``table`` fits the terminal's width (:func:`fit_table`); written to
 a pipe or a file, prose cells longer than 48 characters wrap and nothing else changes.
 
+``csv``, ``tsv`` and ``json`` can be written row by row as the rows come (:func:`render_lines`,
+:data:`STREAMED`), ``table`` and ``md`` only once every row is in (each column is as wide as its
+longest cell); :class:`open_output` takes the pieces, for standard output or ``--output``.
+
 The two table layouts are drawn here rather than with a table library: importing one (tabulate)
 took longer than loading the whole knowledge base and answering the query, and ``kb`` is run
 many times a day. The layout is that of tabulate's ``simple`` and ``github`` formats.
