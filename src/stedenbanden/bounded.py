@@ -107,6 +107,8 @@ def run_streamed(work: Callable[[Sink], T], write: Callable[[str], None], note: 
     os.waitpid(pid, 0)
     if frames.result is None:
         raise KbError(f"{what} stopped without an answer (out of memory?)")
+    if not frames.result:
+        return None  # work returned None: sent without pickle, which takes milliseconds to import
     import pickle
 
     ok, value = pickle.loads(frames.result)
@@ -185,9 +187,8 @@ class _ToParent(Sink):  # pragma: no cover - runs in the child
 
 
 def _child(work, fd: int, what: str) -> None:  # pragma: no cover - runs in the child
-    """Run ``work(sink)`` and send its output, notes and outcome to the parent on ``fd``."""
-    import pickle
-
+    """Run ``work(sink)`` and send its output, notes and outcome to the parent on ``fd`` (an
+    empty outcome frame for ``None``, the pickled (ok, value) pair otherwise)."""
     with os.fdopen(fd, "wb") as pipe:
         sink = _ToParent(pipe)
         try:
@@ -197,10 +198,15 @@ def _child(work, fd: int, what: str) -> None:  # pragma: no cover - runs in the 
                 payload = (False, exc)
             except BaseException as exc:  # noqa: BLE001 - reported by the parent as one line
                 payload = (False, KbError(f"{what} failed while running: {exc}"))
-            try:
-                data = pickle.dumps(payload)
-            except Exception as exc:  # noqa: BLE001
-                data = pickle.dumps((False, KbError(f"{what} failed while running: {exc}")))
+            if payload[0] is True and payload[1] is None:
+                data = b""
+            else:
+                import pickle
+
+                try:
+                    data = pickle.dumps(payload)
+                except Exception as exc:  # noqa: BLE001
+                    data = pickle.dumps((False, KbError(f"{what} failed while running: {exc}")))
             sink.send()
             pipe.write(_frame(_RESULT, data))
         except BrokenPipeError:

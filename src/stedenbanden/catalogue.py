@@ -15,7 +15,6 @@ Files named ``*-violation.rq`` are checks that must return no rows.
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import json
 import os
@@ -335,6 +334,8 @@ def _no_match(name: str, value: str, present: set) -> str:
     by_key = {}
     for p in sorted(str(p) for p in present):
         by_key.setdefault(normalised(p), p)
+    import difflib  # only for a value that matches nothing: not imported by every run
+
     close = difflib.get_close_matches(normalised(value), list(by_key), n=3, cutoff=0.5)
     hint = f"closest: {', '.join(by_key[c] for c in close)}" if close else \
         f"{len(by_key)} names to choose from, e.g. {', '.join(list(by_key.values())[:3])}"
@@ -377,9 +378,9 @@ class _HeaderCache:
 
     @staticmethod
     def _digest(source: str) -> str:
-        import hashlib
+        from .cache import sha256
 
-        return hashlib.sha256(source.encode("utf-8")).hexdigest()
+        return sha256(source.encode("utf-8")).hexdigest()
 
     @classmethod
     def _check(cls, digest: str, header: dict) -> str:
@@ -537,6 +538,8 @@ def find(name: str, queries: Mapping[str, StoredQuery] | None = None) -> StoredQ
     queries = queries if queries is not None else catalogue()
     if name in queries:
         return queries[name]
+    import difflib
+
     close = difflib.get_close_matches(name, list(queries), n=3, cutoff=0.6)
     hint = f"did you mean {', '.join(close)}?" if close else f"stored queries: {', '.join(queries)}"
     raise UnknownQuery(f"no stored query named {name!r}; {hint} (kb query --list shows them all)")
