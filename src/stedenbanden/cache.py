@@ -24,6 +24,11 @@ Safety rules, each tested in ``tests/test_cache.py``:
 - **No cache, no harm.** Where the cache folder cannot be made or written, the data is loaded into
   memory as without the cache (``KB_NO_CACHE=1`` or ``--no-cache`` do the same on purpose).
 
+Smaller data (the shipped KB) stays in memory, but is read from a **snapshot**: the N-Quads of
+the store as loaded and materialised the first time, kept in a folder like an index's (same key
+rules, ``index.json``, rename into place, damage checks) and read back in about half the time of
+parsing the Turtle and materialising again (:func:`open_snapshot`).
+
 Queries on the on-disk store give the same rows as on the in-memory store; they run somewhat
 slower on large results (RocksDB reads instead of memory), which the benchmark prints.
 """

@@ -182,8 +182,8 @@ QUICK_TRIPLES = 20_000
 10,300) up to which a stored query runs in the ``kb`` process itself rather than in a child
 process (:mod:`stedenbanden.bounded`) unless ``--timeout`` is given: the slowest stored query,
 ``links``, takes about 0.4 s on 12,600 triples (benchmarks/results.txt, synthetic 10^4), so Ctrl-C
-still stops ``kb`` within a second, and the fork, which costs a ``kb query`` on the shipped KB
-about a tenth of its time, is saved."""
+still stops ``kb`` within a second, and the fork and the child's imports (ctypes for
+PR_SET_PDEATHSIG, pickle), several milliseconds of a 0.1 s ``kb query``, are saved."""
 
 
 class State:
@@ -841,7 +841,9 @@ def cache_command(clear, fmt, output):
 
     When the files of a run add up to more than 4 MB, kb indexes them once into an on-disk store
     in $XDG_CACHE_HOME/stedenbanden/stores (default ~/.cache) and later runs on the same content
-    open that index instead of parsing. --no-cache (or KB_NO_CACHE=1) turns this off.
+    open that index instead of parsing. Smaller data (the shipped KB) is kept there as a
+    snapshot (N-Quads), read back into memory faster than parsing. --no-cache (or KB_NO_CACHE=1)
+    turns this off.
     """
     from . import cache
 
