@@ -124,6 +124,7 @@ class _Here(Sink):  # pragma: no cover - Windows
 
 
 _OUT, _NOTE, _RESULT = b"O", b"N", b"R"
+_MAX_CHARS = 1 << 28  # at most 4 bytes each in UTF-8: a frame stays under 2^32 bytes
 
 
 class _Frames:
@@ -179,7 +180,9 @@ class _ToParent(Sink):  # pragma: no cover - runs in the child
 
     def send(self) -> None:
         if self.pending:
-            self.pipe.write(_frame(_OUT, "".join(self.pending).encode("utf-8")))
+            text = "".join(self.pending)
+            for start in range(0, len(text), _MAX_CHARS):  # a frame's length has 4 bytes
+                self.pipe.write(_frame(_OUT, text[start:start + _MAX_CHARS].encode("utf-8")))
             self.pending.clear()
             self.size = 0
         self.pipe.flush()
