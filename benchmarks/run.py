@@ -15,7 +15,9 @@ section and checks the targets of the issues "Fast at every size" and "Fast the 
 3. Validation time (`kb validate`) at each size.
 4. The repeated query: the first, second and --no-cache `kb query themes --extra-data FILE` on the
    world twin-towns list and on synthetic data (--repeated-sizes), a fresh XDG_CACHE_HOME each.
-5. `kb import-csv` of synthetic spreadsheets (stedenbanden.synthetic.links_csv) of --import-rows rows.
+5. Long listings: seconds to the first byte and to the last of `kb sparql` of every triple (csv
+   and table) and `kb query links --format csv` on the largest --repeated-sizes data.
+6. `kb import-csv` of synthetic spreadsheets (stedenbanden.synthetic.links_csv) of --import-rows rows.
 
 Run it from the repository with the package installed (`pip install -e .`):
 
@@ -470,6 +472,66 @@ def repeated_query_benchmark(cases: list[tuple[str, Path]], runs: int, say) -> d
     return {"floor": floor, "rows": rows}
 
 
+ALL_TRIPLES = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }\n"
+"""The long listing of the first-row case: every triple, in the store's order (no ORDER BY)."""
+
+
+def _first_byte(cmd: list[str], cwd: str, timeout: float) -> dict:
+    """Run ``cmd`` reading its standard output as it comes: seconds to the first byte and to the
+    end, lines and bytes written, exit code."""
+    start = time.perf_counter()
+    process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, cwd=cwd)
+    timer = threading.Timer(timeout, process.kill)
+    timer.start()
+    first, size, lines = None, 0, 0
+    try:
+        while chunk := process.stdout.read1(1 << 16):
+            if first is None:
+                first = time.perf_counter() - start
+            size += len(chunk)
+            lines += chunk.count(b"\n")
+        code = process.wait()
+    finally:
+        timer.cancel()
+    return {"first": first, "total": time.perf_counter() - start, "lines": lines, "bytes": size, "code": code}
+
+
+def first_row_benchmark(cases: list[tuple[str, Path]], runs: int, say) -> list[dict]:
+    """Time to the first byte and to the last of long listings (issue 16, "output streamed"):
+    ``kb sparql`` of every triple (csv, and table, which waits for the last row) and ``kb query
+    links --format csv``, each with ``--extra-data FILE`` and the index already built (a first,
+    unmeasured run builds it in a fresh ``XDG_CACHE_HOME``); median of ``runs``."""
+    kb = kb_program()
+    rows = []
+    saved = os.environ.get("XDG_CACHE_HOME")
+    try:
+        for label, path in cases:
+            with tempfile.TemporaryDirectory(prefix="kb-bench-cache-") as cache, tempfile.TemporaryDirectory() as cwd:
+                os.environ["XDG_CACHE_HOME"] = cache
+                query = Path(cwd) / "all-triples.rq"
+                query.write_text(ALL_TRIPLES, encoding="utf-8")
+                commands = [
+                    ("kb sparql (every triple) --format csv", [kb, "sparql", str(query), "--format", "csv"]),
+                    ("kb sparql (every triple), table", [kb, "sparql", str(query)]),
+                    ("kb query links --format csv", [kb, "query", "links", "--format", "csv"]),
+                ]
+                run_measured([kb, "query", "themes", "--extra-data", str(path)], cwd=cwd, timeout=600)  # builds the index
+                for name, cmd in commands:
+                    say(f"first row on {label}: {name}")
+                    samples = [_first_byte([*cmd, "--extra-data", str(path)], cwd, 600) for _ in range(runs)]
+                    if any(s["code"] != 0 for s in samples):
+                        raise SystemExit(f"{name} on {label} failed (exit {samples[0]['code']})")
+                    rows.append({"data": label, "command": name, "lines": samples[0]["lines"],
+                                 "first": statistics.median(s["first"] for s in samples),
+                                 "total": statistics.median(s["total"] for s in samples)})
+    finally:
+        if saved is None:
+            os.environ.pop("XDG_CACHE_HOME", None)
+        else:
+            os.environ["XDG_CACHE_HOME"] = saved
+    return rows
+
+
 def _uncounted_status(kb, say) -> str | None:
     """An evidence status (a notation of the knowledge base's own code list, so the benchmark does
     not depend on the statuses' names) with which a few hundred synthetic links pass validation
@@ -655,6 +717,9 @@ def main(argv=None) -> int:
             cases.append((f"synthetic {size_label(n)}", path))
         if cases:
             results["repeated"] = repeated_query_benchmark(cases, max(3, args.cli_runs), say)
+            synthetic = [c for c in cases if c[0].startswith("synthetic")]
+            if synthetic:
+                results["first_row"] = first_row_benchmark(synthetic[-1:], 3, say)
         rows_counts = [int(float(x)) for x in args.import_rows.split(",") if x.strip()]
         if rows_counts:
             results["import"] = import_benchmark(rows_counts, workdir, say)
@@ -669,6 +734,12 @@ def main(argv=None) -> int:
         out.append("Repeated `kb query themes --extra-data FILE` (fresh XDG_CACHE_HOME: the first run builds the "
                    "on-disk index, the second opens it; s and ÷ floor)\n\n"
                    + table(rows, ["data", "first", "second", "--no-cache", "peak MiB first", "second", "--no-cache"]))
+    if "first_row" in results:
+        rows = [(r["data"], f"`{r['command']}`", f"{r['lines']:,}", fmt_s(r["first"]), fmt_s(r["total"]))
+                for r in results["first_row"]]
+        out.append("Long listings: seconds to the first byte and to the last (index already built; median of 3; "
+                   "csv streams row by row, table waits for the last row)\n\n"
+                   + table(rows, ["data", "command", "lines", "first byte s", "last byte s"]))
     if "import" in results:
         rows = []
         for r in results["import"]["rows"]:

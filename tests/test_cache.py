@@ -43,13 +43,92 @@ def build(s, paths):
     build_index(s, paths)
 
 
-def test_small_data_is_not_indexed(tmp_path, monkeypatch):
+def test_small_data_is_not_indexed_on_disk_but_snapshotted(tmp_path, monkeypatch):
+    # small data stays in memory (no on-disk Oxigraph store), read from a snapshot after the first run
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.delenv("KB_INDEX_ABOVE", raising=False)
     result = run("query", "countries", "--format", "csv")
     assert result.exit_code == 0
     assert "TR,Turkey,13," in result.output
-    assert not (tmp_path / "stedenbanden" / "stores").exists()
+    [key] = stores(tmp_path)
+    assert sorted(p.name for p in (tmp_path / "stedenbanden" / "stores" / key).iterdir()) == ["index.json", "quads.nq"]
+
+
+# --- the snapshot of small data (cache.open_snapshot) -------------------------------------------
+
+@pytest.fixture
+def snapshot_home(tmp_path, monkeypatch):
+    home = tmp_path / "cache-home"
+    home.mkdir()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    monkeypatch.delenv("KB_INDEX_ABOVE", raising=False)
+    monkeypatch.delenv("KB_NO_CACHE", raising=False)
+    return home
+
+
+def _fail_to_parse(monkeypatch):
+    monkeypatch.setattr(store, "load", lambda *a, **k: pytest.fail("parsed again"))
+
+
+def test_second_run_reads_the_snapshot_and_answers_the_same(snapshot_home, monkeypatch):
+    first = run("query", "countries", "--format", "csv")
+    assert first.exit_code == 0 and "TR,Turkey,13," in first.output
+    [key] = stores(snapshot_home)
+    _fail_to_parse(monkeypatch)
+    second = run("query", "countries", "--format", "csv")
+    assert second.output == first.output
+    assert stores(snapshot_home) == [key]
+    shown = run("cache", "--format", "csv")
+    assert shown.output.splitlines()[1].startswith(f"{key[:12]},10258,")  # the shipped KB with its entailments
+
+
+def test_every_stored_query_gives_the_same_rows_from_the_snapshot(snapshot_home, kb, kb_files):
+    from stedenbanden.cli import State
+
+    assert run("query", "countries").exit_code == 0  # writes the snapshot
+    state = State()
+    snap = state.store()
+    assert snap is not kb and len(snap) == len(kb)
+    for query in catalogue.catalogue().values():
+        assert query.run(snap) == query.run(kb), query.name
+
+
+def test_changed_content_is_not_answered_from_the_old_snapshot(snapshot_home, tmp_path):
+    data = tmp_path / "mine.ttl"
+    data.write_text("@prefix ex: <https://example.org/> .\nex:a ex:b 1 .\n", encoding="utf-8")
+    query = tmp_path / "q.rq"
+    query.write_text("SELECT ?o WHERE { <https://example.org/a> <https://example.org/b> ?o }\n", encoding="utf-8")
+    assert run("--extra-data", str(data), "sparql", str(query), "--format", "csv").output == "o\n1\n"
+    stat = data.stat()
+    data.write_text("@prefix ex: <https://example.org/> .\nex:a ex:b 2 .\n", encoding="utf-8")
+    os.utime(data, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same size and modification time
+    assert run("--extra-data", str(data), "sparql", str(query), "--format", "csv").output == "o\n2\n"
+    assert len(stores(snapshot_home)) == 2
+
+
+@pytest.mark.parametrize("damage", ["truncate", "drop-lines", "no-meta"])
+def test_a_damaged_snapshot_is_rebuilt_never_trusted(snapshot_home, damage):
+    first = run("query", "countries", "--format", "csv")
+    [key] = stores(snapshot_home)
+    folder = snapshot_home / "stedenbanden" / "stores" / key
+    quads = folder / "quads.nq"
+    lines = quads.read_bytes().splitlines(keepends=True)
+    if damage == "truncate":
+        quads.write_bytes(b"".join(lines)[:-100])
+    elif damage == "drop-lines":  # same size, fewer triples: the count catches it
+        kept = b"".join(lines[:-50])
+        quads.write_bytes(kept + b"#" * (quads.stat().st_size - len(kept) - 1) + b"\n")
+    else:
+        (folder / "index.json").unlink()
+    again = run("query", "countries", "--format", "csv")
+    assert again.exit_code == 0 and again.output == first.output
+    assert stores(snapshot_home) == [key]
+    assert len(quads.read_bytes().splitlines()) == len(lines)
+
+
+def test_no_snapshot_with_no_cache(snapshot_home, monkeypatch):
+    assert run("query", "countries", "--no-cache").exit_code == 0
+    assert stores(snapshot_home) == []
 
 
 def test_first_run_builds_second_opens(cache_home, monkeypatch):

@@ -15,20 +15,20 @@ Files named ``*-violation.rq`` are checks that must return no rows.
 
 from __future__ import annotations
 
-import difflib
+import itertools
 import json
 import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Iterator, Mapping, Sequence
 
 import pyoxigraph as ox
 
 from .errors import BadParameter, KbError, UnknownQuery
 from .resources import resource
-from .store import XSD, Binding, Result, select, sort_lists
+from .store import XSD, Binding, Result, run, select, solution_rows, sort_lists
 
 PARAM_TYPES = ("string", "integer", "code")
 
@@ -195,16 +195,27 @@ class StoredQuery:
         Raises :class:`BadParameter` for undeclared or ill-typed parameters and the errors of
         :func:`stedenbanden.store.select` or :meth:`stedenbanden.remote.Endpoint.select`.
         """
+        columns, rows = self.stream(engine, given, warn, lang)
+        return Result(columns, tuple(rows))
+
+    def stream(self, engine, given: Mapping[str, str | Sequence[str]] | None = None, warn=None,
+               lang: str = "en") -> tuple[tuple[str, ...], Iterator[tuple]]:
+        """:meth:`run`, giving the columns and an iterator of the rows: on an embedded store each
+        row after the first is read from the engine only when asked for, so the first rows can be
+        written before the last is computed (the query has run up to its first row when this
+        returns: a query without rows is run again with the names found, as :meth:`run` says).
+        Raises what :meth:`run` raises; iterating raises :class:`KbError` when the query fails
+        while it runs."""
         if lang not in LANGUAGES:
             raise BadParameter(f"--lang {lang}: use one of {', '.join(LANGUAGES)}")
         self = self.in_language(lang)
         wanted = self._values(given or {}, engine)
-        result = self._run(engine, wanted)
-        if result.rows:
-            return result
-        names = [n for n in wanted if self.params[n].type == "string" and n in result.columns]
+        columns, rows = self._rows(engine, wanted)
+        for first in rows:
+            return columns, itertools.chain((first,), rows)
+        names = [n for n in wanted if self.params[n].type == "string" and n in columns]
         if not names:
-            return result
+            return columns, iter(())
         everything = self._run(engine, {})
         resolved, unmatched = dict(wanted), []
         lookup = None
@@ -229,8 +240,8 @@ class StoredQuery:
             if warn is not None:
                 warn(_no_match(name, value, present))
         if resolved == wanted or any(not v for v in resolved.values()):
-            return result
-        return self._run(engine, resolved)
+            return columns, iter(())
+        return self._rows(engine, resolved)
 
     def _values(self, given: Mapping[str, str | Sequence[str]], engine) -> dict[str, list[str]]:
         """The given values per declared parameter: split, expanded and checked (by binding them)."""
@@ -254,15 +265,23 @@ class StoredQuery:
         return wanted
 
     def _run(self, engine, wanted: Mapping[str, Sequence[str]]) -> Result:
+        columns, rows = self._rows(engine, wanted)
+        return Result(columns, tuple(rows))
+
+    def _rows(self, engine, wanted: Mapping[str, Sequence[str]]):
+        """The columns and an iterator of the rows (read lazily from an embedded store)."""
         bound = {name: [self.params[name].bind(v) for v in values] for name, values in wanted.items()}
         single = all(len(v) == 1 for v in bound.values())
         text = self.text if single else f"{self.text.rstrip()}\n{values_clause(bound)}"
         bindings = {name: values[0] for name, values in bound.items()} if single else {}
         if isinstance(engine, ox.Store):
             # sorts the list cells while reading the rows, each distinct cell once
-            return select(engine, text, bindings, origin=str(self.path), lists=self.lists)
-        result = engine.select(text, bindings, origin=str(self.path))
-        return sort_lists(result, self.lists)
+            solutions = run(engine, text, bindings, origin=str(self.path))
+            if not isinstance(solutions, ox.QuerySolutions):
+                raise KbError(f"{self.path}: expected a SELECT query; use `kb sparql` for ASK, CONSTRUCT and DESCRIBE")
+            return solution_rows(solutions, str(self.path), self.lists)
+        result = sort_lists(engine.select(text, bindings, origin=str(self.path)), self.lists)
+        return result.columns, iter(result.rows)
 
     @staticmethod
     def _names(engine) -> dict[str, set[str]]:
@@ -315,6 +334,8 @@ def _no_match(name: str, value: str, present: set) -> str:
     by_key = {}
     for p in sorted(str(p) for p in present):
         by_key.setdefault(normalised(p), p)
+    import difflib  # only for a value that matches nothing: not imported by every run
+
     close = difflib.get_close_matches(normalised(value), list(by_key), n=3, cutoff=0.5)
     hint = f"closest: {', '.join(by_key[c] for c in close)}" if close else \
         f"{len(by_key)} names to choose from, e.g. {', '.join(list(by_key.values())[:3])}"
@@ -357,9 +378,9 @@ class _HeaderCache:
 
     @staticmethod
     def _digest(source: str) -> str:
-        import hashlib
+        from .cache import sha256
 
-        return hashlib.sha256(source.encode("utf-8")).hexdigest()
+        return sha256(source.encode("utf-8")).hexdigest()
 
     @classmethod
     def _check(cls, digest: str, header: dict) -> str:
@@ -517,6 +538,8 @@ def find(name: str, queries: Mapping[str, StoredQuery] | None = None) -> StoredQ
     queries = queries if queries is not None else catalogue()
     if name in queries:
         return queries[name]
+    import difflib
+
     close = difflib.get_close_matches(name, list(queries), n=3, cutoff=0.6)
     hint = f"did you mean {', '.join(close)}?" if close else f"stored queries: {', '.join(queries)}"
     raise UnknownQuery(f"no stored query named {name!r}; {hint} (kb query --list shows them all)")

@@ -177,6 +177,15 @@ def _announce(text: str) -> None:
         click.echo(text, err=True)
 
 
+QUICK_TRIPLES = 20_000
+"""The size of an in-memory store (triples, entailments included; the shipped KB has about
+10,300) up to which a stored query runs in the ``kb`` process itself rather than in a child
+process (:mod:`stedenbanden.bounded`) unless ``--timeout`` is given: the slowest stored query,
+``links``, takes about 0.4 s on 12,600 triples (benchmarks/results.txt, synthetic 10^4), so Ctrl-C
+still stops ``kb`` within a second, and the fork and the child's imports (ctypes for
+PR_SET_PDEATHSIG, pickle), several milliseconds of a 0.1 s ``kb query``, are saved."""
+
+
 class State:
     """What the data options select (the data paths), and the store loaded from them on first use."""
 
@@ -184,6 +193,7 @@ class State:
         self.data: list[Path] = []
         self.extra: list[Path] = []
         self._store = None
+        self._in_memory: int | None = None  # triples of a store loaded into memory
         self.use_cache = True
 
     def add(self, data=(), extra=()):
@@ -208,7 +218,8 @@ class State:
         """The store of :meth:`files`, with the ontology's RDFS entailments materialised (see
         :mod:`stedenbanden.entailment`): an on-disk index from the cache for large data (see
         :mod:`stedenbanden.cache`; not with ``--no-cache``), built with the same entailments, else
-        the files loaded into memory."""
+        the files loaded into memory (from the cache's snapshot of them, when there is one:
+        :func:`stedenbanden.cache.open_snapshot`)."""
         if self._store is None:
             from .entailment import materialise
             from .store import load
@@ -216,17 +227,33 @@ class State:
             files = self.files()
             from . import cache
 
+            def in_memory():
+                store = load(files, progress=_load_progress)
+                materialise(store)
+                return store
+
             if self.use_cache:
                 from .entailment import RULES
 
                 # the rules' text is part of the key: an index built with other rules is not reused
+                settings = "\n".join((INDEX_SETTINGS, *(rule for _name, rule in RULES)))
                 self._store = cache.open_store(
                     files, lambda store, paths: build_index(store, paths, progress=_load_progress),
-                    settings="\n".join((INDEX_SETTINGS, *(rule for _name, rule in RULES))), announce=_announce)
+                    settings=settings, announce=_announce)
+                if self._store is None:  # small data: a snapshot of the store in memory
+                    self._store = cache.open_snapshot(files, in_memory, settings=settings)
+                    if self._store is not None:
+                        self._in_memory = len(self._store)
             if self._store is None:
-                self._store = load(files, progress=_load_progress)
-                materialise(self._store)
+                self._store = in_memory()
+                self._in_memory = len(self._store)
         return self._store
+
+    def quick(self) -> bool:
+        """Whether the loaded store is small enough (in memory, at most :data:`QUICK_TRIPLES`
+        triples) that every stored query on it ends within a second, so that ``kb query`` and
+        ``kb report`` may run it in this process: Ctrl-C then takes effect when it ends."""
+        return self._in_memory is not None and self._in_memory <= QUICK_TRIPLES
 
     def engine(self, endpoint=None):
         """The remote ``endpoint`` when one is given, else the embedded store."""
@@ -327,7 +354,10 @@ def query(state: State, name, params, list_queries, lang, describe, fmt, output,
     """Run the stored query NAME (e.g. themes, countries, links) on the knowledge base.
 
     `kb query --list` lists the stored queries; `kb query NAME --describe` says what one does,
-    which parameters it takes and what each column means."""
+    which parameters it takes and what each column means. csv, tsv and json are written row by
+    row as they come; table and md once every row is in (they size each column to fit)."""
+    global _quick_exit
+    _quick_exit = True  # see main()
     from .catalogue import catalogue, find
 
     queries = catalogue()
@@ -359,21 +389,48 @@ def query(state: State, name, params, list_queries, lang, describe, fmt, output,
     remote = _endpoint(endpoint, graph, timeout, user, password)
     engine = state.engine(remote)
 
-    def answer():
-        # warnings travel back with the rows: a local query runs in a child process (bounded.py)
+    def answer(out):
+        # a local query runs in a child process (bounded.py): warnings travel back as notes,
+        # before the rows, which are written as they come in the formats that allow it
         warnings: list[str] = []
-        result = stored.run(engine, given, warn=warnings.append, lang=lang)
-        return warnings, _rendered(result.columns, result.rows, fmt, output, engine, lang)
+        columns, rows = stored.stream(engine, given, warn=warnings.append, lang=lang)
+        for message in warnings:
+            out.note(f"kb: {message}")
+        for piece in _rendered_stream(columns, rows, fmt, output, engine, lang):
+            out.write(piece)
 
-    if remote is not None:
-        warnings, text_out = answer()
-    else:
-        from .bounded import run_bounded
+    limit = _local_timeout(timeout)
+    _answer(answer, output, limit, f"the query {stored.name}",
+            local=remote is None and (limit is not None or not state.quick()))
 
-        warnings, text_out = run_bounded(answer, _local_timeout(timeout), f"the query {stored.name}")
-    for message in warnings:
-        click.echo(f"kb: {message}", err=True)
-    emit(text_out, output)
+
+def _answer(work, output: Path | None, timeout, what: str, local: bool = True) -> None:
+    """Run ``work(out)``, which writes the answer with ``out.write(text)`` and warnings with
+    ``out.note(text)``, and pass what it writes on to standard output or ``--output`` (see
+    :class:`stedenbanden.formats.open_output`) as it comes. A ``local`` query runs in a child
+    process that Ctrl-C and ``timeout`` stop (:func:`stedenbanden.bounded.run_streamed`); any
+    other (a remote one, or a stored query on a small store: :data:`QUICK_TRIPLES`) here."""
+    from .formats import open_output
+
+    def note(text: str) -> None:
+        click.echo(text, err=True)
+
+    with open_output(output) as target:
+        if local:
+            from .bounded import run_streamed
+
+            run_streamed(work, target.write, note, timeout, what)
+        else:
+            work(_Here(target.write, note))
+
+
+class _Here:
+    """The ``out`` of :func:`_answer`'s work when it runs in this process (a
+    :class:`stedenbanden.bounded.Sink` without importing that module)."""
+
+    def __init__(self, write, note):
+        self.write = write
+        self.note = note
 
 
 def _prefix_help() -> str:
@@ -397,18 +454,22 @@ def sparql(state: State, file: Path, show_prefixes, allow_service, fmt, output, 
     """Run your own SPARQL query from FILE (or - for standard input) on the knowledge base.
 
     SELECT results use --format; ASK prints true or false; CONSTRUCT and DESCRIBE print sorted
-    N-Triples. Updates are refused: the knowledge base is read-only here. sparql-json,
+    N-Triples (so once the last triple is in). csv, tsv, json and the sparql-* formats are
+    written row by row as the query yields them; table and md, which size each column to its
+    longest cell, once every row is in. Updates are refused: the knowledge base is read-only here. sparql-json,
     sparql-csv and sparql-tsv are the W3C SPARQL 1.1 Query Results formats, which keep each
     value's type, datatype and language tag (json is a plain list of objects). SERVICE clauses
     (calls to other endpoints) run only with --allow-service.
 
     PREFIXES
     """
+    global _quick_exit
+    _quick_exit = True  # see main()
     import pyoxigraph as ox
 
     from .prefixes import ALL, prelude
     from .remote import triples_lines
-    from .store import query_form, run, solutions_result, uses_service
+    from .store import query_form, run, solution_rows, uses_service
 
     if show_prefixes:
         emit("".join(f"PREFIX {p}: <{ns}>\n" for p, ns in ALL.items()), output)
@@ -444,26 +505,27 @@ def sparql(state: State, file: Path, show_prefixes, allow_service, fmt, output, 
             result = remote.select(full, origin=origin)
             emit(_rendered(result.columns, result.rows, fmt, output, remote), output)
         return
-    from .bounded import run_bounded
-
     engine = state.store()
 
-    def local():
+    def local(out):
         answer = run(engine, text, origin=origin, prelude=declarations)
         if fmt in SPARQL_RESULTS:
-            return _sparql_results(answer, fmt)
-        if isinstance(answer, ox.QueryBoolean):
-            return _boolean(bool(answer), fmt)
-        if isinstance(answer, ox.QueryTriples):
+            _sparql_results_to(answer, fmt, out)
+        elif isinstance(answer, ox.QueryBoolean):
+            out.write(_boolean(bool(answer), fmt))
+        elif isinstance(answer, ox.QueryTriples):
+            # sorted, so the same on every store and run: written once the last triple is in
             try:
-                return _lines(triples_lines(answer))
+                out.write(_lines(triples_lines(answer)))
             except (OSError, RuntimeError) as exc:
                 raise KbError(f"{origin}: the query failed while running: {exc}") from None
-        result = solutions_result(answer, origin)
-        return _rendered(result.columns, result.rows, fmt, output, engine)
+        else:
+            columns, rows = solution_rows(answer, origin)
+            for piece in _rendered_stream(columns, rows, fmt, output, engine):
+                out.write(piece)
 
     try:
-        emit(run_bounded(local, _local_timeout(timeout), origin), output)
+        _answer(local, output, _local_timeout(timeout), origin)
     except KbError as exc:
         failed = f"{origin}: the query failed while running: "
         if service and str(exc).startswith(failed):
@@ -481,15 +543,42 @@ sparql.help = sparql.help.replace("PREFIXES", _prefix_help())
 
 def _sparql_results(answer, fmt: str) -> str:
     """SELECT or ASK results in a W3C SPARQL 1.1 Query Results format (serialised by pyoxigraph)."""
+    pieces: list[str] = []
+    collect = type("Collect", (), {"write": staticmethod(pieces.append)})()
+    _sparql_results_to(answer, fmt, collect)
+    return "".join(pieces)
+
+
+def _sparql_results_to(answer, fmt: str, out) -> None:
+    """Write SELECT or ASK results in a W3C SPARQL 1.1 Query Results format to ``out.write``
+    piece by piece, as pyoxigraph serialises them (row by row), ending in a line break. Raises
+    :class:`KbError` when they cannot be written (the query failed while running)."""
+    import codecs
+
     import pyoxigraph as ox
 
     target = {"sparql-json": ox.QueryResultsFormat.JSON, "sparql-csv": ox.QueryResultsFormat.CSV,
               "sparql-tsv": ox.QueryResultsFormat.TSV}[fmt]
+    decoder = codecs.getincrementaldecoder("utf-8")()  # a piece may end inside a character
+    last = [""]
+
+    class Pieces:  # what pyoxigraph writes into
+        def write(self, data) -> int:
+            piece = decoder.decode(bytes(data))
+            if piece:
+                last[0] = piece
+                out.write(piece)
+            return len(data)
+
+        def flush(self) -> None:
+            pass
+
     try:
-        out = answer.serialize(format=target).decode("utf-8")
-        return out if out.endswith("\n") else out + "\n"
+        answer.serialize(Pieces(), format=target)
     except (OSError, RuntimeError, ValueError) as exc:
         raise KbError(f"cannot write the results as {fmt}: {exc}") from None
+    if not last[0].endswith("\n"):
+        out.write("\n")
 
 
 def _check_prefixes(text: str, origin: str) -> None:
@@ -523,6 +612,18 @@ def _rendered(columns, rows, fmt: str, output: Path | None, engine=None, lang: s
 
         names = labels(engine, {v for row in rows for v in row if isinstance(v, IRI)}, lang)
     return render(columns, rows, fmt, labels=names, **layout(output))
+
+
+def _rendered_stream(columns, rows, fmt: str, output: Path | None, engine=None, lang: str = "en"):
+    """:func:`_rendered` in pieces, taking the rows (an iterator) as they come: csv, tsv and json
+    row by row (:func:`stedenbanden.formats.render_lines`); table and md, which make each column
+    as wide as its longest cell, once every row is in."""
+    from .formats import STREAMED, render_lines
+
+    if fmt in STREAMED:
+        yield from render_lines(columns, rows, fmt, bom=layout(output)["bom"])
+    else:
+        yield _rendered(columns, list(rows), fmt, output, engine, lang)
 
 
 def _read_query(file: Path) -> tuple[str, str]:
@@ -617,6 +718,8 @@ def validate(state: State, paths, with_kb, engine, fmt, output):
 def report(state: State, lang, fmt, output, endpoint, graph, timeout, user, password):
     """Regenerate every figure of the NCDO 2008 report from the knowledge base and compare it with
     the published value. Exit code 1 if any figure does not match."""
+    global _quick_exit
+    _quick_exit = True  # see main()
     from .report import build
 
     remote = _endpoint(endpoint, graph, timeout, user, password)
@@ -624,7 +727,11 @@ def report(state: State, lang, fmt, output, endpoint, graph, timeout, user, pass
         from .bounded import run_bounded
 
         engine = state.store()
-        columns, rows = run_bounded(lambda: build(engine, lang=lang), _local_timeout(timeout), "kb report")
+        limit = _local_timeout(timeout)
+        if limit is None and state.quick():  # see QUICK_TRIPLES
+            columns, rows = build(engine, lang=lang)
+        else:
+            columns, rows = run_bounded(lambda: build(engine, lang=lang), limit, "kb report")
     else:
         columns, rows = build(remote, lang=lang)
     emit(_rendered(columns, rows, fmt, output), output)
@@ -737,7 +844,9 @@ def cache_command(clear, fmt, output):
 
     When the files of a run add up to more than 4 MB, kb indexes them once into an on-disk store
     in $XDG_CACHE_HOME/stedenbanden/stores (default ~/.cache) and later runs on the same content
-    open that index instead of parsing. --no-cache (or KB_NO_CACHE=1) turns this off.
+    open that index instead of parsing. Smaller data (the shipped KB) is kept there as a
+    snapshot (N-Quads), read back into memory faster than parsing. --no-cache (or KB_NO_CACHE=1)
+    turns this off.
     """
     from . import cache
 
@@ -757,6 +866,11 @@ def cache_command(clear, fmt, output):
         click.echo(f"{len(indexes)} index{'es' if len(indexes) != 1 else ''} in {folder}", err=True)
 
 
+_quick_exit = False
+"""Set by the commands that hold nothing to clean up at exit (the answer is written and flushed,
+no server, file or store is open for writing), so :func:`main` may end the process at once."""
+
+
 def main():
     """Entry point of the ``kb`` console script."""
     try:
@@ -766,4 +880,24 @@ def main():
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         sys.exit(0)
+    except SystemExit as end:
+        if _quick_exit and (end.code is None or isinstance(end.code, int)):
+            _exit_now(end.code or 0)
+        raise
 
+
+def _exit_now(code: int) -> None:
+    """Flush standard output and error and end the process with ``code`` without tearing down the
+    interpreter (freeing every module and the loaded store), which costs ``kb query`` on the
+    shipped KB about 5 ms of its 0.1 s (measured 1 December 2026, 2 cores)."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        code = 0  # as above: the reader went away
+    except OSError:
+        code = code or 1
+    try:
+        sys.stderr.flush()
+    except OSError:
+        pass
+    os._exit(code)

@@ -9,6 +9,10 @@ table; ``md`` shows each IRI's label, for pasting into a paper; ``csv``, ``tsv``
 keep full IRIs. On a terminal ``table`` fits the terminal's width (:func:`fit_table`); written to
 a pipe or a file, prose cells longer than 48 characters wrap and nothing else changes.
 
+``csv``, ``tsv`` and ``json`` can be written row by row as the rows come (:func:`render_lines`,
+:data:`STREAMED`), ``table`` and ``md`` only once every row is in (each column is as wide as its
+longest cell); :class:`open_output` takes the pieces, for standard output or ``--output``.
+
 The two table layouts are drawn here rather than with a table library: importing one (tabulate)
 took longer than loading the whole knowledge base and answering the query, and ``kb`` is run
 many times a day. The layout is that of tabulate's ``simple`` and ``github`` formats.
@@ -24,7 +28,7 @@ import re
 import sys
 from decimal import Decimal
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Iterable, Iterator, Mapping, Sequence
 
 import click
 
@@ -120,7 +124,15 @@ def emit(text_out: str, output: Path | None = None) -> None:
     Raises :class:`KbUsageError` when the folder does not exist or ``output`` is one of the
     command's inputs (:func:`reading`), and :class:`KbError` when the file cannot be written.
     """
-    if output is None:
+    with open_output(output) as out:
+        out.write(text_out)
+
+
+class _Stdout:
+    """Standard output, written chunk by chunk and flushed after each, so a streamed answer
+    shows as it comes (see :class:`Output`)."""
+
+    def write(self, text_out: str) -> None:
         try:
             click.echo(text_out, nl=False)
             sys.stdout.flush()
@@ -128,36 +140,111 @@ def emit(text_out: str, output: Path | None = None) -> None:
             raise
         except OSError as exc:
             raise KbError(f"cannot write the output: {exc.strerror or exc}") from None
-        return
-    refuse_an_input(output)
-    target, mode = _output_target(output)
-    if mode is None:  # a device, a FIFO, a terminal: write into it, never replace it
+
+
+class _File:
+    """An open ``--output`` file (see :class:`Output`): text goes to ``handle``; ``commit``
+    makes it the file, ``discard`` removes what was written when the run fails."""
+
+    def __init__(self, output: Path, handle, tmp: str | None, target: Path, mode: int | None):
+        self.output, self.handle, self.tmp, self.target, self.mode = output, handle, tmp, target, mode
+
+    def write(self, text_out: str) -> None:
         try:
-            with open(target, "w", encoding="utf-8", newline="") as handle:
-                handle.write(text_out)
+            self.handle.write(text_out)
         except OSError as exc:
-            raise KbError(f"{output}: cannot write to it ({exc.strerror or exc})") from None
-        return
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise KbUsageError(f"{output}: the folder {folder} does not exist; create it or choose another path")
-    tmp = None
-    try:
+            raise self._error(exc) from None
+
+    def _error(self, exc: OSError) -> KbError:
+        if self.tmp is None:
+            return KbError(f"{self.output}: cannot write to it ({exc.strerror or exc})")
+        return KbError(f"{self.output}: cannot write the file ({exc.strerror or exc}); check the folder's "
+                       "permissions and free space")
+
+    def commit(self) -> None:
+        try:
+            if self.tmp is None:
+                self.handle.close()
+                return
+            self.handle.flush()
+            os.fsync(self.handle.fileno())
+            self.handle.close()
+            os.chmod(self.tmp, self.mode)  # mkstemp makes files private (0600); keep the file's mode or give the usual one
+            os.replace(self.tmp, self.target)
+            self.tmp = None
+        except OSError as exc:
+            raise self._error(exc) from None
+
+    def discard(self) -> None:
+        try:
+            self.handle.close()
+        except OSError:
+            pass
+        if self.tmp is not None and os.path.exists(self.tmp):
+            os.unlink(self.tmp)
+        self.tmp = None
+
+
+class open_output:  # noqa: N801 - used as a function: ``with open_output(path) as out``
+    """Where a command writes its answer, chunk by chunk: ``with open_output(output) as out:
+    out.write(text)``.
+
+    Standard output (``output`` None) gets each chunk at once, so the first rows of a long
+    listing show before the last is computed; when the command fails half-way, what was written
+    stays written (the error follows on standard error). A file is written to a temporary file
+    beside it and renamed into place only when the ``with`` block ends without an error, so it is
+    never left half-written: on an error, a full disk or Ctrl-C the previous file, if any, stays
+    as it was. A device or a FIFO is written into, never replaced.
+
+    Entering raises :class:`KbUsageError` when the folder does not exist, ``output`` is a folder
+    or is one of the command's inputs (:func:`reading`), and :class:`KbError` when the file cannot
+    be written (also from ``write`` and on leaving).
+    """
+
+    def __init__(self, output: Path | None = None):
+        self.output = output
+        self.sink = None
+
+    def __enter__(self):
+        output = self.output
+        if output is None:
+            self.sink = _Stdout()
+            return self.sink
+        refuse_an_input(output)
+        target, mode = _output_target(output)
+        if mode is None:  # a device, a FIFO, a terminal: write into it, never replace it
+            try:
+                handle = open(target, "w", encoding="utf-8", newline="")
+            except OSError as exc:
+                raise KbError(f"{output}: cannot write to it ({exc.strerror or exc})") from None
+            self.sink = _File(output, handle, None, target, None)
+            return self.sink
+        folder = target.parent if str(target.parent) else Path(".")
+        if not folder.is_dir():
+            raise KbUsageError(f"{output}: the folder {folder} does not exist; create it or choose another path")
         import tempfile
 
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text_out)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)  # mkstemp makes files private (0600); keep the file's mode or give the usual one
-        os.replace(tmp, target)
         tmp = None
-    except OSError as exc:
-        raise KbError(f"{output}: cannot write the file ({exc.strerror or exc}); check the folder's permissions and free space") from None
-    finally:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
+        try:
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+            handle = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        except OSError as exc:
+            if tmp is not None and os.path.exists(tmp):
+                os.unlink(tmp)
+            raise KbError(f"{output}: cannot write the file ({exc.strerror or exc}); check the folder's permissions and free space") from None
+        self.sink = _File(output, handle, tmp, target, mode)
+        return self.sink
+
+    def __exit__(self, kind, exc, tb):
+        if isinstance(self.sink, _File):
+            if kind is None:
+                try:
+                    self.sink.commit()
+                finally:
+                    self.sink.discard()
+            else:
+                self.sink.discard()
+        return False
 
 
 def _output_target(output: Path) -> tuple[Path, int | None]:
@@ -249,22 +336,8 @@ def render(columns: Sequence[str], rows: Sequence[Sequence[Value]], fmt: str = "
 
     Raises ``ValueError`` for an unknown format.
     """
-    if fmt == "json":
-        objects = [{c: _json_value(v) for c, v in zip(columns, row)} for row in rows]
-        return json.dumps(objects, ensure_ascii=False, indent=2) + "\n"
-    if fmt in ("csv", "tsv"):
-        out = io.StringIO()
-        if bom:
-            out.write("\ufeff")
-        delimiter = "," if fmt == "csv" else "\t"
-        writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
-        # the csv module does not quote a lone carriage return; such rows are quoted in full
-        quoted = csv.writer(out, delimiter=delimiter, lineterminator="\n", quoting=csv.QUOTE_ALL)
-        writer.writerow(columns)
-        for row in rows:
-            cells = [spreadsheet_safe(v) for v in row]
-            (quoted if any("\r" in c for c in cells) else writer).writerow(cells)
-        return out.getvalue()
+    if fmt in STREAMED:
+        return "".join(render_lines(columns, rows, fmt, bom=bom))
     if fmt == "md":
         labels = labels or {}
         cells = [[_one_line(labels.get(v, v) if isinstance(v, IRI) else text(v)).replace("|", "\\|") for v in row]
@@ -280,6 +353,60 @@ def render(columns: Sequence[str], rows: Sequence[Sequence[Value]], fmt: str = "
         body = fit_table(columns, cells, width) if width else _plain_table(columns, cells)
         return body + _legend(used, width)
     raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+
+
+STREAMED = ("csv", "tsv", "json")
+"""The formats written row by row as the rows come (:func:`render_lines`); ``table`` and ``md``
+need every row first, to make the columns as wide as their longest cell."""
+
+
+def render_lines(columns: Sequence[str], rows: Iterable[Sequence[Value]], fmt: str, bom: bool = False) -> Iterator[str]:
+    """The text of :func:`render` for a format in :data:`STREAMED`, in pieces: the header, then
+    one piece per row, taken from ``rows`` (any iterable, read once) only as the pieces are asked
+    for, so that a caller can write the first rows of a long answer before the last is computed.
+    The pieces joined are exactly what :func:`render` returns. Raises ``ValueError`` for a format
+    that cannot be streamed."""
+    if fmt == "json":
+        # the same text as json.dumps(list_of_objects, indent=2), one object at a time: each
+        # object's lines indented one level more (strings never hold a raw line break)
+        start = "[\n  "
+        for row in rows:
+            obj = json.dumps({c: _json_value(v) for c, v in zip(columns, row)}, ensure_ascii=False, indent=2)
+            yield start + obj.replace("\n", "\n  ")
+            start = ",\n  "
+        yield "[]\n" if start == "[\n  " else "\n]\n"
+        return
+    if fmt not in ("csv", "tsv"):
+        raise ValueError(f"the format {fmt!r} cannot be written row by row; use one of {', '.join(STREAMED)}")
+    out = io.StringIO()
+    if bom:
+        out.write("\ufeff")
+    delimiter = "," if fmt == "csv" else "\t"
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    # the csv module does not quote a lone carriage return; such rows are quoted in full
+    quoted = csv.writer(out, delimiter=delimiter, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    writer.writerow(columns)
+    yield out.getvalue()
+    for row in rows:
+        out.seek(0)
+        out.truncate()
+        cells = [spreadsheet_safe(v) for v in row]
+        (quoted if any("\r" in c for c in cells) else writer).writerow(cells)
+        yield out.getvalue()
+
+
+def render_stream(columns: Sequence[str], rows: Iterable[Sequence[Value]], fmt: str = "table",
+                  labels: Mapping[str, str] | None = None, **options) -> Iterator[str]:
+    """:func:`render` in pieces: row by row for the :data:`STREAMED` formats (see
+    :func:`render_lines`), else (``table``, ``md``) the whole text once every row is in.
+    ``labels`` may be a callable given the rows (a list), for ``md``, which needs them all."""
+    if fmt in STREAMED:
+        yield from render_lines(columns, rows, fmt, bom=options.get("bom", False))
+        return
+    rows = list(rows)
+    if callable(labels):
+        labels = labels(rows)
+    yield render(columns, rows, fmt, labels=labels, **options)
 
 
 def _table_text(value: Value, used: set[str]) -> str:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable, Iterable, Sequence, Union
+from typing import Callable, Iterable, Iterator, Sequence, Union
 
 import pyoxigraph as ox
 
@@ -347,6 +347,16 @@ def solutions_result(solutions: "ox.QuerySolutions", origin: str = "query", list
     """Read pyoxigraph SELECT solutions into a :class:`Result`, with the ``separator``-joined cells
     of the columns ``lists`` sorted as :func:`sort_lists` sorts them. Raises :class:`KbError` when
     the query fails while it runs (a SERVICE call that cannot connect, say)."""
+    columns, rows = solution_rows(solutions, origin, lists, separator)
+    return Result(columns, tuple(rows))
+
+
+def solution_rows(solutions: "ox.QuerySolutions", origin: str = "query", lists: Iterable[str] = (),
+                  separator: str = "; ") -> tuple[tuple[str, ...], Iterator[tuple[Value, ...]]]:
+    """The columns of pyoxigraph SELECT ``solutions`` and an iterator of their rows as
+    :func:`solutions_result` makes them, each read from the engine only when asked for (Oxigraph
+    computes a query without ORDER BY or aggregates as its rows are read). Iterating raises
+    :class:`KbError` when the query fails while it runs."""
     columns = tuple(v.value for v in solutions.variables)
     listed = frozenset(lists)
     list_positions = [i for i, c in enumerate(columns) if c in listed]
@@ -369,11 +379,14 @@ def solutions_result(solutions: "ox.QuerySolutions", origin: str = "query", list
     else:
         def row(solution):
             return tuple(map(convert, solution))
-    try:
-        rows = tuple(map(row, solutions))
-    except (OSError, RuntimeError, ValueError) as exc:
-        raise KbError(f"{origin}: the query failed while running: {exc}") from None
-    return Result(columns, rows)
+
+    def rows():
+        try:
+            yield from map(row, solutions)
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise KbError(f"{origin}: the query failed while running: {exc}") from None
+
+    return columns, rows()
 
 
 def run(store: ox.Store, query: str, bindings: dict[str, Binding] | None = None, origin: str = "query",
