@@ -77,7 +77,6 @@ class Check:
     message: str
     prefixes: str = ""
     sparql: bool = False
-    value: str | None = None
 
 
 def _n3(term) -> str:
@@ -121,10 +120,10 @@ class _Compiler:
             return f"^<{inverse}>", None
         raise Unsupported(f"the property path {node} (only an IRI or sh:inversePath of one)")
 
-    def constraints(self, shape, focus: str) -> list[tuple[str, str, str | None, object, str | None]]:
-        """(parameter, pattern that matches when ``focus`` violates it, result path, shape holding it,
-        the variable of the value node at fault or None) for each constraint of ``shape`` on the node
-        ``focus``, including its property shapes."""
+    def constraints(self, shape, focus: str) -> list[tuple[str, tuple[str, str], str | None, object]]:
+        """(parameter, (``bind``, ``test``) as :meth:`component` gives them, result path, shape
+        holding it) for each constraint of ``shape`` on the node ``focus``, including its property
+        shapes."""
         import rdflib
 
         self.depth += 1
@@ -159,8 +158,7 @@ class _Compiler:
                     raise Unsupported("sh:sparql in a shape reached through sh:node, sh:not, sh:or or a property")
                 continue
             for value in sorted(self.shapes.objects(shape, predicate), key=str):
-                pattern, per_value = self.component(name, value, shape, focus, sparql_path)
-                found.append((name, pattern, result_path, shape, per_value))
+                found.append((name, self.component(name, value, shape, focus, sparql_path), result_path, shape))
         self.depth -= 1
         return found
 
@@ -174,19 +172,18 @@ class _Compiler:
 
     def violation(self, shape, node: str) -> str:
         """A group pattern that matches (at least once) when ``node`` does not conform to ``shape``."""
-        parts = [f"{bind} FILTER ({test})" for _, (bind, test), _, _, _ in self.constraints(shape, node)]
+        if str(self.shapes.value(shape, _sh("deactivated"))) == "true":
+            return "FILTER (false)"  # a deactivated shape is conformed to by every node
+        parts = [f"{bind} FILTER ({test})" for _, (bind, test), _, _ in self.constraints(shape, node)]
         if not parts:
             return "FILTER (false)"
         return " UNION ".join("{ " + p + " }" for p in parts)
 
-    def component(self, name: str, value, shape, focus: str, sparql_path: str | None):
-        """((``bind``, ``test``), value variable or None) for the constraint ``name`` ``value``: the
-        pattern ``bind`` (empty, or binding each value node) followed by FILTER (``test``) matches
-        each violation; the value variable is given when SHACL reports one result per value node."""
-        bind, test = self._component(name, value, shape, focus, sparql_path)
-        return (bind, test), (self.last_value if bind else None)
-
-    def _component(self, name: str, value, shape, focus: str, sparql_path: str | None) -> tuple[str, str]:
+    def component(self, name: str, value, shape, focus: str, sparql_path: str | None) -> tuple[str, str]:
+        """(``bind``, ``test``) for the constraint ``name`` ``value``: the pattern ``bind`` followed by
+        FILTER (``test``) matches each violation. ``bind`` binds each value node when SHACL reports
+        one result per value node; it is empty for the constraints on the set of values (counts,
+        sh:hasValue, sh:uniqueLang, qualified counts) and for node shapes."""
         import rdflib
 
         if name in ("minCount", "maxCount", "qualifiedValueShape", "uniqueLang") and sparql_path is None:
@@ -195,7 +192,6 @@ class _Compiler:
             # about the set of values: one result per focus node
             a, b = self.var(), self.var()
             some = f"{focus} {sparql_path} {a} ."
-            self.last_value = None
             if name == "minCount":
                 if int(value) == 0:
                     return "", "false"
@@ -228,7 +224,6 @@ class _Compiler:
             return "", f"NOT EXISTS {{ {some} FILTER NOT EXISTS {{ {self.violation(value, a)} }} }}"
 
         bind, v = self.values(focus, sparql_path)
-        self.last_value = v
         if name == "class":
             return bind, f"NOT EXISTS {{ {v} <{RDF_TYPE}>/<{SUBCLASS}>* {_n3(value)} }}"
         if name == "datatype":
@@ -304,10 +299,10 @@ def compile_shapes(shapes) -> list[Check]:
             raise Unsupported("sh:target (SPARQL-based targets)")
         targets = tuple(sorted(targets_of[shape]))
         compiler = _Compiler(shapes)
-        for name, (bind, test), path, holder, value in compiler.constraints(shape, "?this"):
+        for name, (bind, test), path, holder in compiler.constraints(shape, "?this"):
             message = _message(shapes, holder) or _message(shapes, shape) or f"violates {name} of {shape}"
             source = str(holder) if isinstance(holder, rdflib.URIRef) else "shape"  # as pySHACL names it
-            checks.append(Check(source, _COMPONENT_NAME[name], targets, bind, test, path, message, value=value))
+            checks.append(Check(source, _COMPONENT_NAME[name], targets, bind, test, path, message))
         for constraint in sorted(shapes.objects(shape, _sh("sparql")), key=str):
             select = shapes.value(constraint, _sh("select"))
             if select is None or shapes.value(constraint, _sh("ask")) is not None:
