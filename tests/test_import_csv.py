@@ -264,3 +264,164 @@ def test_steps_on_a_terminal_and_only_the_result_line_in_a_pipe(tmp_path, monkey
                  "kb: validating 9 link(s): running the violation queries ... done in"):
         assert step in shown.stderr, shown.stderr
     assert (tmp_path / "shown.ttl").read_text() == (tmp_path / "piped.ttl").read_text()
+
+
+# One bad edit per imported row, for every check that the shapes make on what an import writes.
+# {L} is the row's link, {P} its new partner, {M} its new Dutch municipality (SPARQL Update).
+_BAD_ROWS = {
+    "link without municipality": "DELETE WHERE { {L} sb:dutchMunicipality ?x }",
+    "link with two municipalities": "INSERT DATA { {L} sb:dutchMunicipality tooi:gm0363 }",
+    "link whose municipality is a partner": "DELETE { {L} sb:dutchMunicipality ?m } INSERT { {L} sb:dutchMunicipality {P} } WHERE { {L} sb:dutchMunicipality ?m }",
+    "link without partner": "DELETE WHERE { {L} sb:partner ?x }",
+    "link whose partner is no government": "INSERT DATA { {L} sb:partner <https://example.org/not-a-partner> }",
+    "link without country": "DELETE WHERE { {L} sb:partnerCountry ?x }",
+    "link with two countries": "INSERT DATA { {L} sb:partnerCountry sbid:country/MA }",
+    "link with a country outside the scheme": "DELETE WHERE { {L} sb:partnerCountry ?x } ; INSERT DATA { {L} sb:partnerCountry <https://example.org/nowhere> }",
+    "link with the total code as country": "INSERT DATA { {L} sb:partnerCountry sbid:code/total }",
+    "link without status": "DELETE WHERE { {L} sb:evidenceStatus ?x }",
+    "link with two statuses": "INSERT DATA { {L} sb:evidenceStatus sbid:status/named }",
+    "link with a status outside the scheme": "DELETE WHERE { {L} sb:evidenceStatus ?x } ; INSERT DATA { {L} sb:evidenceStatus <https://example.org/status> }",
+    "link without source": "DELETE WHERE { {L} dcterms:source ?x }",
+    "link with a literal source": 'INSERT DATA { {L} dcterms:source "https://example.org/a" }',
+    "link with a file: source": "INSERT DATA { {L} dcterms:source <file:///etc/passwd> }",
+    "link with two start years": 'INSERT DATA { {L} sb:startYear "1990"^^xsd:gYear, "1991"^^xsd:gYear }',
+    "link with a malformed start year": 'INSERT DATA { {L} sb:startYear "19999"^^xsd:gYear }',
+    "link with two years formalised": 'INSERT DATA { {L} sb:formalisedYear "1990"^^xsd:gYear, "1991"^^xsd:gYear }',
+    "link with a malformed year formalised": 'INSERT DATA { {L} sb:formalisedYear "99"^^xsd:gYear }',
+    "link with two end years": 'INSERT DATA { {L} sb:endYear "1990"^^xsd:gYear, "1991"^^xsd:gYear }',
+    "link with a malformed end year": 'INSERT DATA { {L} sb:endYear "2001-05"^^xsd:gYear }',
+    "link with a start year that is no gYear": 'INSERT DATA { {L} sb:startYear "1990" }',
+    "link that ends before it starts": 'INSERT DATA { {L} sb:startYear "2000"^^xsd:gYear ; sb:endYear "1990"^^xsd:gYear }',
+    "link formalised before it starts": 'INSERT DATA { {L} sb:startYear "2000"^^xsd:gYear ; sb:formalisedYear "1990"^^xsd:gYear }',
+    "link that ends before it is formalised": 'INSERT DATA { {L} sb:formalisedYear "2000"^^xsd:gYear ; sb:endYear "1990"^^xsd:gYear }',
+    "link with two start qualifiers": "INSERT DATA { {L} sb:startYearQualifier sbid:qualifier/approximate, sbid:qualifier/more-than }",
+    "link with a start qualifier outside the scheme": "INSERT DATA { {L} sb:startYearQualifier <https://example.org/q> }",
+    "link with a theme outside the scheme": "INSERT DATA { {L} sb:theme <https://example.org/theme> }",
+    "link with the total code as theme": "INSERT DATA { {L} sb:theme sbid:code/total }",
+    "link with a motive outside the scheme": "INSERT DATA { {L} sb:motive <https://example.org/motive> }",
+    "link with an initiator outside the scheme": "INSERT DATA { {L} sb:initiatorType <https://example.org/initiator> }",
+    "link with the total code as initiator": "INSERT DATA { {L} sb:initiatorType sbid:code/total }",
+    "link with a literal organisation": 'INSERT DATA { {L} sb:involvedOrganization "VNG International" }',
+    "link without Dutch name": 'DELETE { {L} skos:prefLabel ?l } WHERE { {L} skos:prefLabel ?l FILTER (LANG(?l) = "nl") }',
+    "link without English name": 'DELETE { {L} skos:prefLabel ?l } WHERE { {L} skos:prefLabel ?l FILTER (LANG(?l) = "en") }',
+    "link with two Dutch names": 'INSERT DATA { {L} skos:prefLabel "Nog een naam"@nl }',
+    "link with an untagged label": 'INSERT DATA { {L} skos:prefLabel "no language" ; rdfs:label "no language" ; skos:altLabel "no language" ; skos:definition "no language" ; dcterms:title "no language" }',
+    "link not typed": "DELETE WHERE { {L} a sb:CityLink }",
+    "link duplicated": "INSERT { <https://example.org/copy> a sb:CityLink ; sb:dutchMunicipality ?m ; sb:partner ?p } WHERE { {L} sb:dutchMunicipality ?m ; sb:partner ?p }",
+    "link without partner duplicated": "DELETE WHERE { {L} sb:partner ?x } ; INSERT { <https://example.org/copy-without-partner> a sb:CityLink ; sb:dutchMunicipality ?m } WHERE { {L} sb:dutchMunicipality ?m }",
+    "link whose partner lies elsewhere": "DELETE WHERE { {P} sb:partnerCountry ?x } ; INSERT DATA { {P} sb:partnerCountry sbid:country/GH }",
+    "partner without name": "DELETE WHERE { {P} skos:prefLabel ?x }",
+    "partner with two English names": 'INSERT DATA { {P} skos:prefLabel "Another name"@en }',
+    "partner without country": "DELETE WHERE { {P} sb:partnerCountry ?x }",
+    "partner with two countries": "INSERT DATA { {P} sb:partnerCountry sbid:country/MA }",
+    "partner with a country outside the scheme": "DELETE WHERE { {P} sb:partnerCountry ?x } ; INSERT DATA { {P} sb:partnerCountry <https://example.org/nowhere> }",
+    "partner with the total code as country": "INSERT DATA { {P} sb:partnerCountry sbid:code/total }",
+    "partner with a literal seat": 'INSERT DATA { {P} sb:seat "Izmir" }',
+    "partner with a seat outside GeoNames": "INSERT DATA { {P} sb:seat <https://example.org/izmir> }",
+    "partner with two latitudes": 'INSERT DATA { {P} geo:lat 1.0, 2.0 ; geo:long 3.0 ; sb:coordinateSource <https://example.org/c> }',
+    "partner with a latitude that is no decimal": 'INSERT DATA { {P} geo:lat "north" ; geo:long 3.0 ; sb:coordinateSource <https://example.org/c> }',
+    "partner with a latitude below -90": 'INSERT DATA { {P} geo:lat -91.0 ; geo:long 3.0 ; sb:coordinateSource <https://example.org/c> }',
+    "partner with a latitude above 90": 'INSERT DATA { {P} geo:lat 91.0 ; geo:long 3.0 ; sb:coordinateSource <https://example.org/c> }',
+    "partner with a latitude and no longitude": "INSERT DATA { {P} geo:lat 1.0 }",
+    "partner with two longitudes": 'INSERT DATA { {P} geo:lat 1.0 ; geo:long 2.0, 3.0 ; sb:coordinateSource <https://example.org/c> }',
+    "partner with a longitude that is no decimal": 'INSERT DATA { {P} geo:lat 1.0 ; geo:long "east" ; sb:coordinateSource <https://example.org/c> }',
+    "partner with a longitude below -180": 'INSERT DATA { {P} geo:lat 1.0 ; geo:long -181.0 ; sb:coordinateSource <https://example.org/c> }',
+    "partner with a longitude above 180": 'INSERT DATA { {P} geo:lat 1.0 ; geo:long 181.0 ; sb:coordinateSource <https://example.org/c> }',
+    "partner with a CBS code": 'INSERT DATA { {P} sb:cbsMunicipalityCode "GM0363" }',
+    "municipality without code": "DELETE WHERE { {M} sb:cbsMunicipalityCode ?x }",
+    "municipality with two codes": 'INSERT DATA { {M} sb:cbsMunicipalityCode "GM0001" }',
+    "municipality with a tagged code": 'DELETE WHERE { {M} sb:cbsMunicipalityCode ?x } ; INSERT DATA { {M} sb:cbsMunicipalityCode "GM0003"@nl }',
+    "municipality with a lower-case code": 'DELETE WHERE { {M} sb:cbsMunicipalityCode ?x } ; INSERT DATA { {M} sb:cbsMunicipalityCode "gm0003" }',
+    "municipality whose code is not its IRI's": 'DELETE WHERE { {M} sb:cbsMunicipalityCode ?x } ; INSERT DATA { {M} sb:cbsMunicipalityCode "GM0999" }',
+    "municipality without Dutch name": 'DELETE { {M} skos:prefLabel ?l } WHERE { {M} skos:prefLabel ?l FILTER (LANG(?l) = "nl") }',
+    "municipality with two Dutch names": 'INSERT DATA { {M} skos:prefLabel "Nog een naam"@nl }',
+    "municipality not typed Gemeente": "DELETE WHERE { {M} a tooiont:Gemeente }",
+    # the importer makes a municipality's IRI itself, TOOI + the checked code: no row can give it
+    # another, so these two are reported without a row (and each is the only such problem)
+    "municipality not named by a TOOI IRI": 'INSERT DATA { <https://example.org/gemeente/x> a sb:DutchMunicipality, tooiont:Gemeente ; sb:cbsMunicipalityCode "GM0003" ; skos:prefLabel "X"@nl }',
+    "municipality as a blank node": 'INSERT DATA { [] a sb:DutchMunicipality, tooiont:Gemeente ; sb:cbsMunicipalityCode "GM0005" ; skos:prefLabel "Y"@nl }',
+    "municipality with a latitude and no longitude": "INSERT DATA { {M} geo:lat 52.0 }",
+    "municipality with a latitude out of range": 'INSERT DATA { {M} geo:lat 99.0 ; geo:long 5.0 ; sb:coordinateSource <https://example.org/c> }',
+}
+_UPDATE_PREFIXES = """PREFIX sb: <https://w3id.org/stedenbanden/def#>
+PREFIX sbid: <https://w3id.org/stedenbanden/id/>
+PREFIX tooi: <https://identifier.overheid.nl/tooi/id/gemeente/>
+PREFIX tooiont: <https://identifier.overheid.nl/tooi/def/ont/>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+PREFIX geo: <http://www.w3.org/2003/01/geo/wgs84_pos#>
+"""
+
+
+def test_every_check_of_the_shapes_on_imported_rows_catches_a_bad_row_and_names_it(tmp_path):
+    """Validation of an import stays complete: for every constraint of the shapes that can apply to
+    what kb import-csv writes (its targets are a class or a property of the import's Turtle), one
+    row of the import is spoilt so that it breaks exactly that constraint, and check_import reports
+    it as ``FILE, row N (property): the shape's message``: the file, the row and what to do. A
+    constraint added to the shapes without a case here fails this test."""
+    import re
+
+    import rdflib
+
+    from stedenbanden import shacl_sparql
+    from stedenbanden.places import register_names
+    from stedenbanden.resources import shapes_files
+
+    files = [p for p in data_files() if p.name != "municipalities-2007.ttl"]  # so rows add municipalities
+    kb = index_of(files)
+    names = register_names()
+    codes = [c for c in sorted(names) if c not in kb.municipalities][:len(_BAD_ROWS)]
+    path = tmp_path / "links.csv"
+    path.write_text("cbs_code,municipality,partner,partner_country,status,evidence\n" + "".join(
+        f"{code},{names[code]},Test partner {i},TR,other-dates,https://example.org/evidence/{i}\n"
+        for i, code in enumerate(codes)), encoding="utf-8")
+    imported = read_links_csv(path, kb)
+    text = links_turtle(imported)
+    assert check_import(text, imported, files) == []  # the rows as imported pass
+
+    spoilt = ox.Store()
+    spoilt.load(text.encode("utf-8"), format=ox.RdfFormat.TURTLE)
+    used_classes = {q.object.value for q in spoilt.quads_for_pattern(None, ox.NamedNode(shacl_sparql.RDF_TYPE), None)}
+    used_properties = {q.predicate.value for q in spoilt}
+    expected = {}  # row -> the case's name
+    for entry, (case, update) in zip(imported.links, _BAD_ROWS.items()):
+        update = (update.replace("{L}", f"<{entry.link}>").replace("{P}", f"<{entry.partner}>")
+                  .replace("{M}", f"<{entry.municipality}>"))
+        update = re.sub(r"sbid:([a-z-]+)/([A-Za-z0-9-]+)", r"<https://w3id.org/stedenbanden/id/\1/\2>", update)
+        spoilt.update(_UPDATE_PREFIXES + update)
+        expected[entry.row] = case
+    shapes = rdflib.Graph()
+    for shapes_file in shapes_files():
+        shapes.parse(shapes_file, format="turtle")
+    subclasses = {c for k in used_classes for c in (k, SB + "PartnerGovernment")}
+    applicable = [check for check in shacl_sparql.compile_shapes(shapes)
+                  if any((kind == "targetClass" and value in subclasses)
+                         or (kind == "targetSubjectsOf" and value in used_properties | {
+                             SB + "startYear", SB + "formalisedYear", SB + "endYear", SB + "motive",
+                             "http://www.w3.org/2004/02/skos/core#altLabel",
+                             "http://www.w3.org/2004/02/skos/core#definition", "http://purl.org/dc/terms/title"})
+                         for kind, value in check.targets)]
+    assert len(applicable) >= 60
+
+    lines = check_import(spoilt.dump(format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph()).decode("utf-8"),
+                         imported, files, "links.ttl")
+    caught = {}
+    for line in lines:
+        for row, case in expected.items():
+            if line.startswith(f"{path}, row {row}") and line[len(f"{path}, row {row}")] in " :":
+                caught.setdefault(case, []).append(line)
+    rowless = [line for line in lines if not line.startswith(f"{path}, row ")]
+    iri_shape = "https://w3id.org/stedenbanden/def/shapes#DutchMunicipalityIriShape"
+    missing = []
+    for check in applicable:
+        message = check.message.split("{", 1)[0]  # SPARQL messages: the text before the first value
+        where = rowless if check.shape == iri_shape else [line for found in caught.values() for line in found]
+        if not any(message in line for line in where):
+            missing.append((check.shape, check.path, check.component, check.message))
+    assert not missing, f"checks that no bad row trips: {missing}"
+    iri_cases = {"municipality not named by a TOOI IRI", "municipality as a blank node"}
+    assert sorted(caught) == sorted(set(_BAD_ROWS) - iri_cases), f"not reported on their row: {sorted(set(_BAD_ROWS) - iri_cases - set(caught))}"
+    assert sum("must be identified by its TOOI IRI" in line for line in rowless) == 3  # x: pattern; blank node: both
+    assert f"{path}, row {imported.links[0].row} (dutchMunicipality): A city link needs exactly one" in "\n".join(lines)

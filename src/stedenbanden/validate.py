@@ -92,14 +92,14 @@ def _rdflib_graph(oxstore: ox.Store):
     return graph
 
 
-ENGINES = ("auto", "pyshacl", "turbo")
+ENGINES = ("auto", "pyshacl", "turbo", "sparql")
 AUTO_TURBO_ABOVE = 10_000
 """``auto`` validates with pySHACL (the reference) up to this many triples and with the Rust
 engine pyshacl-turbo above it; the test suite checks that both report the same on every example."""
 
 
 def choose_engine(engine: str, triples: int) -> str:
-    """The SHACL engine to use: ``pyshacl`` or ``turbo`` (``auto`` decides by size)."""
+    """The SHACL engine to use: ``pyshacl``, ``turbo`` or ``sparql`` (``auto`` decides by size)."""
     if engine == "auto":
         return "turbo" if triples > AUTO_TURBO_ABOVE else "pyshacl"
     return engine
@@ -198,6 +198,10 @@ def shacl_violations(oxstore: ox.Store, engine: str = "auto") -> list[Violation]
     pySHACL or, for ``engine`` ``turbo`` (or ``auto`` on large data), pyshacl-turbo, which reads the
     Oxigraph store directly (in parallel threads, see :func:`_turbo`).
 
+    ``sparql`` runs every constraint as a SPARQL query over ``oxstore`` itself
+    (:mod:`stedenbanden.shacl_sparql`); when the shapes use SHACL that it does not translate, it
+    validates with pyshacl-turbo instead, so no check is ever left out.
+
     Returns the results that the validation reports list directly (``sh:result``), unsorted,
     without files (:func:`validate` names them). Raises :class:`KbError` when the engine fails.
     """
@@ -206,6 +210,16 @@ def shacl_violations(oxstore: ox.Store, engine: str = "auto") -> list[Violation]
     shapes = rdflib.Graph()
     for path in shapes_files():
         shapes.parse(path, format="turtle")
+    if engine == "sparql":
+        from . import shacl_sparql
+
+        try:
+            checks = shacl_sparql.compile_shapes(shapes)
+        except shacl_sparql.Unsupported:
+            engine = "turbo"
+        else:
+            return [Violation(focus=focus, path=path, message=message, check=shape, files=(), component=component)
+                    for focus, path, message, shape, component in shacl_sparql.run(oxstore, checks)]
     if choose_engine(engine, len(oxstore)) == "turbo":
         reports = _turbo(oxstore, shapes)
     else:
