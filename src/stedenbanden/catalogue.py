@@ -262,7 +262,17 @@ class StoredQuery:
             # sorts the list cells while reading the rows, each distinct cell once
             return select(engine, text, bindings, origin=str(self.path), lists=self.lists)
         result = engine.select(text, bindings, origin=str(self.path))
+        self._check_columns(result.columns, getattr(engine, "url", "the endpoint"))
         return sort_lists(result, self.lists)
+
+    def _check_columns(self, columns: Sequence[str], where: str) -> None:
+        """Raise :class:`KbError` when an endpoint's answer lacks columns the query projects (an
+        endpoint that rewrites queries or answers from elsewhere), rather than fail later on them."""
+        missing = [c for c in self.result_columns() if c not in columns]
+        if missing:
+            raise KbError(f"{where}: the answer to the stored query {self.name} lacks the column(s) "
+                          f"{', '.join(missing)} (it has: {', '.join(columns) or 'none'}); the endpoint may hold "
+                          "other data than the knowledge base or not run the query as sent; check --endpoint and --graph")
 
     @staticmethod
     def _names(engine) -> dict[str, set[str]]:
