@@ -260,3 +260,170 @@ def test_validate_json_when_everything_conforms():
     result = kb("validate", "--format", "json")
     assert result.exit_code == 0
     assert json.loads(result.stdout) == []
+
+
+# --- found by a fresh user trying the README (issues 6 and 10) -----------------------------------
+
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+MINE = ("@prefix sb: <https://w3id.org/stedenbanden/ontology#> .\n"
+        "<https://w3id.org/stedenbanden/id/link/x> a sb:CityLink .\n")
+
+
+def kb_process(*args, input=None, memory=None, cwd=None, timeout=300):
+    """Run ``python -m stedenbanden ARGS`` in a subprocess, its address space limited to ``memory`` bytes."""
+    def limit():
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+    return subprocess.run([sys.executable, "-m", "stedenbanden", *map(str, args)], input=input, text=True,
+                          capture_output=True, timeout=timeout, cwd=cwd, preexec_fn=limit if memory else None)
+
+
+def test_validate_of_standard_input_as_a_pipe_is_one_line():
+    done = kb_process("validate", "/dev/stdin", input=MINE)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith("Error: /dev/stdin: is a pipe or a device, not a file; kb reads data files "
+                                  "more than once, so save the data to a file first")
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("command", [["query", "countries"], ["validate"]])
+def test_extra_data_from_a_fifo_is_refused(tmp_path, command):
+    fifo = tmp_path / "data.ttl"
+    os.mkfifo(fifo)  # nobody writes: kb must not open it (that blocks: the timeout fails the test)
+    done = kb_process(*command, "--extra-data", fifo, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"Error: {fifo}: is a pipe or a device, not a file")
+
+
+def test_extra_data_from_standard_input_is_refused():
+    done = kb_process("query", "countries", "--extra-data", "/dev/stdin", input=MINE)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith("Error: /dev/stdin: is a pipe or a device, not a file")
+
+
+def test_a_query_file_over_the_limit_is_refused(tmp_path, monkeypatch):
+    from stedenbanden import cli as cli_module
+
+    monkeypatch.setattr(cli_module, "MAX_QUERY_BYTES", 100)
+    query = tmp_path / "long.rq"
+    query.write_text("SELECT * WHERE { ?s ?p ?o }" + " " * 200 + "LIMIT 1\n", encoding="utf-8")
+    result = kb("sparql", query)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"Error: {query}: the query is longer than 0 MiB; is it really a query file?"
+
+
+def test_sparql_on_dev_zero_stops_at_the_limit():
+    # before the limit, this read /dev/zero until the address-space limit: a MemoryError traceback
+    done = kb_process("sparql", "/dev/zero", memory=3 << 30)
+    assert done.returncode == 1
+    assert done.stderr.strip() == "Error: /dev/zero: the query is longer than 16 MiB; is it really a query file?"
+
+
+def test_import_csv_on_dev_zero_stops_at_the_limit(tmp_path):
+    done = kb_process("import-csv", "/dev/zero", "-o", tmp_path / "z.ttl", memory=3 << 30)
+    assert done.returncode == 1
+    assert done.stderr.strip() == ("Error: /dev/zero: the file is longer than 64 MiB; is it really a spreadsheet "
+                                   "of city links? Split it into smaller files")
+    assert not (tmp_path / "z.ttl").exists()
+
+
+def test_import_csv_of_one_huge_line_names_the_cell_limit(tmp_path):
+    sheet = tmp_path / "one-line.csv"
+    sheet.write_text("cbs_code," + "a" * 200_000, encoding="utf-8")
+    result = kb("import-csv", sheet, "-o", tmp_path / "out.ttl")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {sheet}: a cell is longer than 131,072 characters")
+    assert "is it a CSV file with line ends, and are its quotes closed?" in result.stderr
+    assert not (tmp_path / "out.ttl").exists()
+
+
+@pytest.mark.parametrize("option", ["--data", "--extra-data"])
+@pytest.mark.parametrize("command", [["query", "countries"], ["report"], ["cite"], ["sparql", "-"]])
+def test_endpoint_with_local_data_is_refused(tmp_path, option, command):
+    mine = tmp_path / "mine.ttl"
+    mine.write_text(MINE, encoding="utf-8")
+    result = kb(*command, "--endpoint", "http://127.0.0.1:9/query", option, mine, input="ASK {}\n")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Error: --endpoint and {option} do not go together")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_output_dash_is_standard_output(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = kb("query", "countries", "--format", "csv", "-o", "-")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("code,country")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", [["query", "countries"], ["cite"], ["generate", "-n", "10000"]])
+def test_output_dash_is_standard_output_for_every_command(tmp_path, monkeypatch, command):
+    monkeypatch.chdir(tmp_path)
+    result = kb(*command, "-o", "-")
+    assert result.exit_code == 0
+    assert result.stdout
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_output_into_a_folder_that_does_not_exist_is_refused(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = kb("query", "countries", "-o", "newdir/")
+    assert result.exit_code == 2
+    assert "newdir/: ends with '/', so it names a folder, and there is no such folder" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.fixture
+def other_columns_endpoint():
+    """A tiny SPARQL endpoint on 127.0.0.1 that answers every query with one row of other columns."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    body = json.dumps({"head": {"vars": ["s", "p"]}, "results": {"bindings": [
+        {"s": {"type": "uri", "value": "http://example.org/a"}, "p": {"type": "uri", "value": "http://example.org/b"}}]}}
+    ).encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def _answer(self):
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = _answer
+
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/query"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.mark.parametrize("command, query, missing", [
+    (["report"], "budget", "code"),
+    (["cite", "links-GH"], "sources", "source"),
+    (["query", "countries"], "countries", "code"),
+])
+def test_an_endpoint_without_the_querys_columns_is_one_line(other_columns_endpoint, command, query, missing):
+    url = other_columns_endpoint
+    result = kb(*command, "--endpoint", url)
+    assert result.exit_code == 1
+    message = result.stderr.strip()
+    assert len(message.splitlines()) == 1
+    assert message.startswith(f"Error: {url}: the answer to the stored query ")
+    assert "lacks the column(s) " in message and missing in message.split("lacks the column(s) ")[1]
+    assert "(it has: s, p); the endpoint may hold other data than the knowledge base" in message
+    if query:
+        assert f"stored query {query} lacks" in message

@@ -223,3 +223,27 @@ def test_ctrl_c_at_the_very_end_gives_no_traceback_and_a_non_zero_exit(first, tm
     assert check.returncode == 0, check.stdout + check.stderr
     assert publish.is_release(target)
     assert [p.name for p in target.iterdir() if p.name.startswith(".kb-publish")] == []
+
+
+def test_a_fresh_github_pages_checkout_takes_a_first_release(tmp_path, kb, kb_files):
+    site = tmp_path / "site"
+    (site / ".git" / "objects").mkdir(parents=True)
+    (site / ".git" / "HEAD").write_text("ref: refs/heads/gh-pages\n")
+    (site / "CNAME").write_text("stedenbanden.example.org\n")
+    mine = snapshot(site)
+    publish.publish(kb, kb_files, site, date=DATE)
+    assert (site / "index.html").is_file() and (site / publish.MANIFEST).is_file()
+    assert {k: v for k, v in snapshot(site).items() if k in mine} == mine
+    listed = json.loads((site / publish.MANIFEST).read_text())
+    assert not [p for p in json.dumps(listed).split('"') if p.startswith(".git/") or p == "CNAME"]
+
+
+@pytest.mark.parametrize("other", ["README", "notes.txt"])
+def test_a_checkout_with_other_files_is_still_refused(tmp_path, kb, kb_files, other):
+    site = tmp_path / "site"
+    (site / ".git").mkdir(parents=True)
+    (site / "CNAME").write_text("stedenbanden.example.org\n")
+    (site / other).write_text("mine\n")
+    with pytest.raises(KbUsageError, match="folder is not empty and holds no previous release"):
+        publish.publish(kb, kb_files, site, date=DATE)
+    assert sorted(p.name for p in site.iterdir()) == sorted([".git", "CNAME", other])

@@ -563,3 +563,62 @@ def test_a_graph_that_is_no_iri_is_refused_before_anything_is_sent(command):
     assert result.exit_code == 2
     assert result.stderr == ("Error: --graph 'not an iri': not an IRI; give the graph's full IRI, "
                              "e.g. https://w3id.org/stedenbanden/graph/kb\n")
+
+
+# --- outputs that are inputs (issue 10, from a fresh user's session) ------------------------------
+
+MINE = ("@prefix sb: <https://w3id.org/stedenbanden/ontology#> .\n"
+            "<https://w3id.org/stedenbanden/id/link/x> a sb:CityLink .\n")
+
+
+@pytest.mark.parametrize("with_kb", [False, True])
+def test_validate_never_writes_over_the_file_it_checks(tmp_path, with_kb):
+    mine = tmp_path / "mine.ttl"
+    mine.write_text(MINE, encoding="utf-8")
+    result = kb("validate", *(["--with-kb"] if with_kb else []), mine, "-o", mine)
+    assert result.exit_code == 2
+    assert f"{mine}: is also an input of this command" in result.stderr
+    assert mine.read_text(encoding="utf-8") == MINE
+
+
+def test_validate_never_writes_into_a_folder_it_checks(tmp_path):
+    fold = tmp_path / "fold"
+    fold.mkdir()
+    (fold / "b.ttl").write_text(MINE, encoding="utf-8")
+    for out in (fold / "a.ttl", fold / "b.ttl"):
+        result = kb("validate", fold, "-o", out)
+        assert result.exit_code == 2, result.output
+        assert "is also an input of this command" in result.stderr
+    assert not (fold / "a.ttl").exists()
+    assert (fold / "b.ttl").read_text(encoding="utf-8") == MINE
+
+
+def test_validate_still_writes_beside_the_folder_it_checks(tmp_path):
+    fold = tmp_path / "fold"
+    fold.mkdir()
+    (fold / "b.ttl").write_text(MINE, encoding="utf-8")
+    result = kb("validate", fold, "-o", tmp_path / "fold-report.txt")
+    assert result.exit_code == 0
+    assert (tmp_path / "fold-report.txt").read_text(encoding="utf-8").startswith("OK: 1 file(s) conform")
+
+
+def _copy_folder(source, target):
+    import shutil
+
+    shutil.copytree(source, target)
+    return {p.name: p.read_bytes() for p in target.iterdir()}
+
+
+@pytest.mark.parametrize("command, source, name", [
+    (["import-twin-towns", "--country", "Netherlands"], Path(__file__).parent / "fixtures" / "import" / "twin-cities-sample",
+     "twin_cities.csv"),
+    (["import-wikidata-twinning", "--netherlands"], Path(__file__).parent / "fixtures" / "wikidata", "names.tsv"),
+])
+def test_importers_never_write_over_their_source_files(tmp_path, command, source, name):
+    folder = tmp_path / "src"
+    before = _copy_folder(source, folder)
+    assert name in before
+    result = kb(*command, "--source", folder, "-o", folder / name)
+    assert result.exit_code == 2
+    assert f"{folder / name}: is also an input of this command" in result.stderr
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before

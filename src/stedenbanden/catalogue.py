@@ -280,8 +280,19 @@ class StoredQuery:
             if not isinstance(solutions, ox.QuerySolutions):
                 raise KbError(f"{self.path}: expected a SELECT query; use `kb sparql` for ASK, CONSTRUCT and DESCRIBE")
             return solution_rows(solutions, str(self.path), self.lists)
-        result = sort_lists(engine.select(text, bindings, origin=str(self.path)), self.lists)
+        result = engine.select(text, bindings, origin=str(self.path))
+        self._check_columns(result.columns, getattr(engine, "url", "the endpoint"))
+        result = sort_lists(result, self.lists)
         return result.columns, iter(result.rows)
+
+    def _check_columns(self, columns: Sequence[str], where: str) -> None:
+        """Raise :class:`KbError` when an endpoint's answer lacks columns the query projects (an
+        endpoint that rewrites queries or answers from elsewhere), rather than fail later on them."""
+        missing = [c for c in self.result_columns() if c not in columns]
+        if missing:
+            raise KbError(f"{where}: the answer to the stored query {self.name} lacks the column(s) "
+                          f"{', '.join(missing)} (it has: {', '.join(columns) or 'none'}); the endpoint may hold "
+                          "other data than the knowledge base or not run the query as sent; check --endpoint and --graph")
 
     @staticmethod
     def _names(engine) -> dict[str, set[str]]:

@@ -17,7 +17,7 @@ import click
 
 from . import __version__
 from .errors import BadParameter, KbError, KbUsageError
-from .formats import FORMATS, SPARQL_RESULTS, emit, layout, output_options, reading, render
+from .formats import FORMATS, OUTPUT_FILE, SPARQL_RESULTS, emit, layout, output_options, reading, render
 
 DATA_PATH = click.Path(path_type=Path, readable=False)
 LAZY_COMMANDS = {
@@ -206,7 +206,7 @@ class State:
         from .resources import data_files
 
         files = turtle_files([*(self.data or data_files()), *self.extra])
-        reading(*files)
+        reading(*self.data, *self.extra, *files)
         return files
 
     def files(self) -> list[Path]:
@@ -312,9 +312,27 @@ def _endpoint(endpoint, graph, timeout, user, password):
         if graph or user:
             raise KbUsageError("--graph and --user go with --endpoint URL")
         return None
+    _refuse_data_with_endpoint()
     from .remote import Endpoint
 
     return Endpoint(endpoint, graph, timeout, user, password)
+
+
+def _refuse_data_with_endpoint() -> None:
+    """Raise :class:`KbUsageError` when ``--data`` or ``--extra-data`` comes with ``--endpoint``:
+    the query would run at the endpoint and the files would be silently left out."""
+    from click.core import ParameterSource
+
+    ctx = click.get_current_context()
+    state = ctx.find_object(State)
+    if state is None or not (state.data or state.extra):
+        return
+    option = "--data" if state.data else "--extra-data"
+    given = "--endpoint"
+    if ctx.get_parameter_source("endpoint") is ParameterSource.ENVIRONMENT:
+        given = "--endpoint (from KB_ENDPOINT)"
+    raise KbUsageError(f"{given} and {option} do not go together: the query runs at the endpoint, which does not "
+                       f"see local files; leave out {option}, or leave out --endpoint to query the files (kb load puts them at an endpoint)")
 
 
 @click.group(cls=KbGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -535,7 +553,8 @@ def sparql(state: State, file: Path, show_prefixes, allow_service, fmt, output, 
 
 
 MAX_QUERY_BYTES = 16 * 1024 * 1024
-"""The longest query read from standard input (bytes): ``yes | kb sparql -`` ends with a message."""
+"""The longest query read from a file or standard input (bytes): ``yes | kb sparql -`` and
+``kb sparql /dev/zero`` end with a message."""
 
 
 sparql.help = sparql.help.replace("PREFIXES", _prefix_help())
@@ -641,7 +660,11 @@ def _read_query(file: Path) -> tuple[str, str]:
     if file.is_dir():
         raise KbUsageError(f"{file}: is a folder; give a query file")
     try:
-        return file.read_text(encoding="utf-8-sig"), str(file)
+        with file.open("rb") as handle:
+            data = handle.read(MAX_QUERY_BYTES + 1)
+        if len(data) > MAX_QUERY_BYTES:
+            raise KbError(f"{file}: the query is longer than {MAX_QUERY_BYTES >> 20} MiB; is it really a query file?")
+        return data.decode("utf-8-sig"), str(file)
     except FileNotFoundError:
         raise KbUsageError(f"{file}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -683,6 +706,7 @@ def validate(state: State, paths, with_kb, engine, fmt, output):
     if with_kb and not paths:
         raise KbUsageError("--with-kb goes with files to check: kb validate --with-kb FILE...")
     if paths:
+        reading(*paths)
         files = turtle_files([*(state.data_files() if with_kb else []), *paths])
     else:
         files = state.data_files()
@@ -744,7 +768,7 @@ def report(state: State, lang, fmt, output, endpoint, graph, timeout, user, pass
 @click.argument("cited_by", nargs=-1, metavar="[LINK-OR-FIGURE]...")
 @click.option("--format", "fmt", type=click.Choice(["csl-json", "bibtex"]), default="csl-json", show_default=True,
               help="CSL-JSON (Zotero, Mendeley) or BibTeX (biblatex fields).")
-@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
+@click.option("--output", "-o", type=OUTPUT_FILE,
               help="Write to FILE (completely or not at all) instead of standard output.")
 @endpoint_options
 @data_options

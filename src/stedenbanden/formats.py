@@ -45,6 +45,27 @@ SPARQL_RESULTS = ("sparql-json", "sparql-csv", "sparql-tsv")
 """The W3C SPARQL 1.1 Query Results formats (JSON, CSV and TSV) that ``kb sparql`` also writes."""
 
 
+class OutputFile(click.Path):
+    """The Click type of every ``--output FILE``: a file path (not a folder), where ``-`` means
+    standard output (the value becomes None, as when ``--output`` is not given) and a path that
+    ends with ``/`` but names no folder is refused, rather than written as a file of that name."""
+
+    def __init__(self):
+        super().__init__(dir_okay=False, path_type=Path)
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str):
+            if value == "-":
+                return None
+            if value.endswith(("/", os.sep)) and not os.path.isdir(value):
+                self.fail(f"{value}: ends with '/', so it names a folder, and there is no such folder; "
+                          f"give a file name (e.g. {value}out.csv) in an existing folder, or create it first", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+OUTPUT_FILE = OutputFile()
+
+
 def output_options(command=None, formats: Sequence[str] = FORMATS):
     """Click decorator adding the shared ``--format`` (one of ``formats``, default ``table``) and
     ``--output FILE``, and the layout options ``--width N``, ``--wide`` and ``--bom`` (read with
@@ -64,8 +85,8 @@ def output_options(command=None, formats: Sequence[str] = FORMATS):
     command = click.option("--width", type=click.IntRange(min=20), default=None, expose_value=False, callback=remember,
                            metavar="N", help="Fit table output to N characters (default: the terminal's width on a terminal).")(command)
     command = click.option(
-        "--output", "-o", "output", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
-        help="Write to FILE (atomically: complete or not at all) instead of standard output.",
+        "--output", "-o", "output", type=OUTPUT_FILE, metavar="FILE",
+        help="Write to FILE (atomically: complete or not at all) instead of standard output (-).",
     )(command)
     return click.option(
         "--format", "fmt", type=click.Choice(formats), default="table", show_default=True,
@@ -95,8 +116,8 @@ def _stdout_is_terminal() -> bool:
 
 
 def reading(*paths: Path) -> None:
-    """Note that the running command reads ``paths`` (its data, query or spreadsheet), so that
-    :func:`emit` never writes its output over one of them. Kept on the Click context of the run;
+    """Note that the running command reads ``paths`` (its data, query or spreadsheet; a folder
+    stands for every file under it), so that :func:`emit` never writes its output over one of them. Kept on the Click context of the run;
     outside a command it does nothing."""
     ctx = click.get_current_context(silent=True)
     if ctx is not None:
@@ -107,13 +128,26 @@ def refuse_an_input(output: Path) -> None:
     """Raise :class:`KbUsageError` when ``output`` is a file this run reads (see :func:`reading`)."""
     ctx = click.get_current_context(silent=True)
     for path in (ctx.meta.get("stedenbanden.inputs", []) if ctx is not None else []):
-        try:
-            same = os.path.samefile(output, path)
-        except OSError:
-            same = False
-        if same:
+        if _is_or_is_under(output, path):
             raise KbUsageError(f"{output}: is also an input of this command ({path}); write the output to "
                                "another file, so that the input is not replaced")
+
+
+def _is_or_is_under(output: Path, path: Path) -> bool:
+    """Whether ``output`` is the file ``path``, or (``path`` a folder) would be a file under it."""
+    try:
+        if os.path.samefile(output, path):
+            return True
+    except OSError:
+        pass
+    try:
+        if not path.is_dir():
+            return False
+        folder = Path(os.path.realpath(path))
+        target = Path(os.path.realpath(output))
+    except OSError:
+        return False
+    return folder in target.parents
 
 
 def emit(text_out: str, output: Path | None = None) -> None:

@@ -36,6 +36,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 import click
 
 from .errors import KbError, KbUsageError
+from .formats import OUTPUT_FILE
 
 SB = "https://w3id.org/stedenbanden/def#"
 ID = "https://w3id.org/stedenbanden/id/"
@@ -225,11 +226,21 @@ class CsvImport:
     rows_of: dict[str, int]
 
 
+MAX_CSV_BYTES = 64 * 1024 * 1024
+"""The largest spreadsheet ``kb import-csv`` reads (bytes): ``kb import-csv /dev/zero`` ends with a
+message, not with all the machine's memory."""
+
+
 def _read_table(path: Path) -> tuple[list[str], list[list[str]]]:
     """The header and rows of a CSV file: UTF-8 (a byte-order mark is skipped), separated by
     commas, semicolons (as Excel writes in Dutch) or tabs, whichever the header uses."""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_CSV_BYTES + 1)
+        if len(data) > MAX_CSV_BYTES:
+            raise KbError(f"{path}: the file is longer than {MAX_CSV_BYTES >> 20} MiB; is it really a spreadsheet "
+                          "of city links? Split it into smaller files")
+        text = data.decode("utf-8-sig")
     except FileNotFoundError:
         raise KbUsageError(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -244,6 +255,9 @@ def _read_table(path: Path) -> tuple[list[str], list[list[str]]]:
     try:
         table = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
     except csv.Error as exc:
+        if "field limit" in str(exc):
+            raise KbError(f"{path}: a cell is longer than {csv.field_size_limit():,} characters ({exc}); is it "
+                          "a CSV file with line ends, and are its quotes closed?") from None
         raise KbError(f"{path}: not a well-formed CSV file ({exc}); check the quotes") from None
     if not table or not any(cell.strip() for cell in table[0]):
         raise KbError(f"{path}: the file is empty; start from the template (kb import-csv --template)")
@@ -567,7 +581,7 @@ def check_import(text: str, imported: CsvImport, data_files: Sequence[Path], out
 
 @click.command("import-csv")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=True, readable=False), required=False)
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), metavar="OUT.ttl",
+@click.option("--output", "-o", type=OUTPUT_FILE, metavar="OUT.ttl",
               help="Write the Turtle to OUT.ttl (atomically; nothing is written when validation fails).")
 @click.option("--template", is_flag=True, help="Print the empty spreadsheet template (CSV header) and exit.")
 @click.pass_obj
@@ -929,7 +943,7 @@ def municipality_names(store) -> dict[str, str]:
 @click.option("--country", metavar="NAME", help="Only the pairs with a town listed in this country, as written in the list (e.g. Netherlands).")
 @click.option("--format", "fmt", type=click.Choice(list(TWIN_FORMATS)), default=None,
               help="turtle (load with --extra-data), trig or nquads (in the named graph); default: from the file suffix, else turtle.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+@click.option("--output", "-o", type=OUTPUT_FILE, metavar="FILE",
               help="Write to FILE (atomically) instead of standard output.")
 @click.pass_obj
 def import_twin_towns_command(state, source, country, fmt, output):
@@ -942,7 +956,7 @@ def import_twin_towns_command(state, source, country, fmt, output):
     Netherlands whose name is that of a KB municipality links to its TOOI IRI. Then ask, e.g.,
     kb query twin-towns-netherlands --extra-data FILE.ttl
     """
-    from .formats import emit
+    from .formats import emit, reading, refuse_an_input
 
     if source is None:
         source = default_twin_towns_source()
@@ -951,6 +965,9 @@ def import_twin_towns_command(state, source, country, fmt, output):
                                f"$KB_TWIN_TOWNS_SOURCE names no folder holding {RAW_FILE}; give --source DIR")
     elif not source.is_dir():
         raise KbUsageError(f"--source {source}: no such folder")
+    reading(source)
+    if output is not None:
+        refuse_an_input(output)  # before the long read, not after it
     if fmt is None:
         suffix = output.suffix.lower() if output else ""
         fmt = {".trig": "trig", ".nq": "nquads"}.get(suffix, "turtle")

@@ -16,7 +16,7 @@ from typing import Callable, Iterable, Iterator, Sequence, Union
 
 import pyoxigraph as ox
 
-from .errors import KbError, MissingPath, QuerySyntaxError, TurtleSyntaxError
+from .errors import KbError, KbUsageError, MissingPath, QuerySyntaxError, TurtleSyntaxError
 from .resources import data_files, ontology_files
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -133,6 +133,7 @@ def turtle_files(paths: Iterable[Union[str, Path]]) -> list[Path]:
                 raise MissingPath(f"{path}: folder holds no RDF file (*.ttl, *.nt, *.nq, *.trig, *.jsonld, *.rdf); name an RDF file or a folder of them")
             found.extend(inside)
         elif path.exists():
+            _check_regular(path)
             found.append(path)
         else:
             raise MissingPath(f"{path}: no such file or folder")
@@ -144,6 +145,21 @@ def turtle_files(paths: Iterable[Union[str, Path]]) -> list[Path]:
             seen.add(key)
             unique.append(path)
     return unique
+
+
+def _check_regular(path: Path) -> None:
+    """Raise :class:`KbUsageError` when ``path`` is a pipe, a device or standard input rather than
+    a file: kb reads a data file more than once (its size, a cache key, the parse, a check that it
+    holds triples), which a pipe cannot give."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return  # the open later on reports it
+    if not stat.S_ISREG(mode):
+        raise KbUsageError(f"{path}: is a pipe or a device, not a file; kb reads data files more than once, "
+                           f"so save the data to a file first (e.g. cat > data.ttl) and give that file")
 
 
 def _check_link(path: Path) -> None:

@@ -25,6 +25,7 @@ from pathlib import Path
 import click
 
 from .errors import KbUsageError
+from .formats import OUTPUT_FILE
 
 SYNTHETIC = "https://w3id.org/stedenbanden/id/synthetic/"
 FIRST_CODE = 9000   # synthetic CBS codes GM9000..GM9999; CBS does not use this range
@@ -370,7 +371,7 @@ def _size(text: str) -> int:
 @click.option("--triples", "-n", "size", required=True, metavar="N",
               help="About how many triples to generate: 10000, 1e5, 10^6 ... (at least that many).")
 @click.option("--seed", type=int, default=1, show_default=True, help="Random seed; the same seed and size give the same file.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.ttl",
+@click.option("--output", "-o", type=OUTPUT_FILE, metavar="FILE.ttl",
               help="Write to FILE (atomically) instead of standard output.")
 def generate_command(size, seed, output):
     """Generate SYNTHETIC test data shaped like the knowledge base (municipalities, partners, city

@@ -466,6 +466,8 @@ def import_command_factory():
     """The Click command ``kb import-wikidata-twinning`` (built on first use)."""
     import click
 
+    from .formats import OUTPUT_FILE
+
     @click.command("import-wikidata-twinning")
     @click.option("--source", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
                   help="Folder with names.tsv and relations.tsv (default: the crawl shipped with kb).")
@@ -473,7 +475,7 @@ def import_command_factory():
                   help="Only the pairs with an item matched to a Dutch municipality of the KB.")
     @click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default=None,
                   help="turtle (load with --extra-data), trig or nquads (in the named graph); default: from the file suffix.")
-    @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+    @click.option("--output", "-o", type=OUTPUT_FILE, metavar="FILE",
                   help="Write to FILE (atomically) instead of standard output.")
     @click.pass_obj
     def import_wikidata_twinning(state, source, netherlands, fmt, output):
@@ -484,10 +486,13 @@ def import_command_factory():
         kb query twinning-kb-links --extra-data FILE.ttl
         """
         from .errors import KbUsageError
-        from .formats import emit
+        from .formats import emit, reading, refuse_an_input
 
         if source is not None and not source.is_dir():
             raise KbUsageError(f"--source {source}: no such folder")
+        reading(source or REFERENCE)
+        if output is not None:
+            refuse_an_input(output)  # before the long read, not after it
         crawl = read_crawl(source or REFERENCE)
         items = dutch_items(state.store()) if netherlands else None
         if fmt is None:

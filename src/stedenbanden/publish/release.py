@@ -110,7 +110,8 @@ def publish(store, files: Sequence[Path], outdir: Path | str, *, version: str = 
     """Build the release of the knowledge base in ``store`` (an Oxigraph store of ontology and
     data, loaded from the Turtle ``files``) and put it at ``outdir``.
 
-    ``outdir`` may not exist yet, be empty, or hold a previous release of kb, which lists the
+    ``outdir`` may not exist yet, be empty (hidden entries such as ``.git`` and a ``CNAME`` do not
+    count), or hold a previous release of kb, which lists the
     files it wrote in its manifest (:data:`MANIFEST`). Only those files are replaced or deleted;
     every other file in the folder (``.git``, ``CNAME``, a README) stays as it was. A folder with
     other files and no manifest is refused before anything is built, and so is a release whose
@@ -223,7 +224,7 @@ def check_target(outdir: Path) -> dict[str, str]:
         raise KbUsageError(f"{outdir}: cannot read the folder ({exc.strerror})") from None
     previous = _read_manifest(outdir)
     if not previous:
-        if not entries:
+        if all(_kept_by_a_first_release(entry) for entry in entries):
             return {}
         if (outdir / "catalog.ttl").exists() and (outdir / "SHA256SUMS").exists():
             raise KbUsageError(f"{outdir}: looks like a release but has no manifest {MANIFEST} of kb publish, so "
@@ -254,6 +255,12 @@ def check_target(outdir: Path) -> dict[str, str]:
         raise KbUsageError(f"{outdir}: files of the previous release were changed since kb wrote them ({shown}); "
                            "kb does not overwrite them. Move them away or restore them, then publish again.")
     return previous
+
+
+def _kept_by_a_first_release(entry: Path) -> bool:
+    """True for what a fresh GitHub Pages checkout holds and a first release leaves alone: a hidden
+    entry (``.git``, ``.nojekyll``, ``.github``) or ``CNAME``. A folder of only these counts as empty."""
+    return entry.name.startswith(".") or entry.name == "CNAME"
 
 
 def _crosses_link(outdir: Path, path: str) -> bool:
