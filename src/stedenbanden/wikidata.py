@@ -250,19 +250,10 @@ PREFIXES = """@prefix sb: <https://w3id.org/stedenbanden/def#> .
 """
 
 
-def _source_block(crawl: Crawl) -> list[str]:
-    files = "; ".join(f"{n} SHA-256 {d}" + ("" if KNOWN.get(n) == d else " (not the documented version)")
-                      for n, d in crawl.files.items())
+def _crawl_provenance() -> list[str]:
+    """The last lines of a data set's description that comes from the crawl (its origin, publisher,
+    date and derivation) and the description of the crawl's repository, as Turtle lines."""
     return [
-        "source:wikidata-twinning-2016 a dcat:Dataset, prov:Entity ;",
-        '    dcterms:title "Wikidata-zustersteden (P190), september 2016"@nl, "Wikidata twinning (P190), September 2016"@en ;',
-        '    rdfs:label "Wikidata-zustersteden (P190), september 2016"@nl, "Wikidata twinning (P190), September 2016"@en ;',
-        f'    dcterms:description "Een crawl van de Wikidata-eigenschap P190 (verbonden bestuursorgaan) uit september 2016: '
-        f'{len(crawl.labels)} items met elk een label (Duits eerst) en {crawl.lines} relatieregels."@nl, '
-        f'"A September 2016 crawl of Wikidata\'s P190 (twinned administrative body): {len(crawl.labels)} items with one '
-        f'label each (German first) and {crawl.lines} relation lines ({files})."@en ;',
-        "    dcterms:license <https://creativecommons.org/publicdomain/zero/1.0/> ;",
-        f"    dcterms:bibliographicCitation {_string(CREDIT)}@en ;",
         f"    dcterms:source <{ORIGIN}> ;",
         # published by the crawl's author in September 2016 (the repository's commits, 10-12 September,
         # per reference/wikidata-twinning-2016/README.md); labels in many languages, so no dcterms:language
@@ -278,6 +269,23 @@ def _source_block(crawl: Crawl) -> list[str]:
         '    dcterms:issued "2016-09-12"^^xsd:date ;',
         "    dcterms:source source:wikidata-twinning-2016 .",
         "",
+    ]
+
+
+def _source_block(crawl: Crawl) -> list[str]:
+    files = "; ".join(f"{n} SHA-256 {d}" + ("" if KNOWN.get(n) == d else " (not the documented version)")
+                      for n, d in crawl.files.items())
+    return [
+        "source:wikidata-twinning-2016 a dcat:Dataset, prov:Entity ;",
+        '    dcterms:title "Wikidata-zustersteden (P190), september 2016"@nl, "Wikidata twinning (P190), September 2016"@en ;',
+        '    rdfs:label "Wikidata-zustersteden (P190), september 2016"@nl, "Wikidata twinning (P190), September 2016"@en ;',
+        f'    dcterms:description "Een crawl van de Wikidata-eigenschap P190 (verbonden bestuursorgaan) uit september 2016: '
+        f'{len(crawl.labels)} items met elk een label (Duits eerst) en {crawl.lines} relatieregels."@nl, '
+        f'"A September 2016 crawl of Wikidata\'s P190 (twinned administrative body): {len(crawl.labels)} items with one '
+        f'label each (German first) and {crawl.lines} relation lines ({files})."@en ;',
+        "    dcterms:license <https://creativecommons.org/publicdomain/zero/1.0/> ;",
+        f"    dcterms:bibliographicCitation {_string(CREDIT)}@en ;",
+        *_crawl_provenance(),
     ]
 
 
@@ -408,21 +416,7 @@ def twinning_turtle(crawl: Crawl, items: set[str] | None = None) -> str:
         f'({files})."@en ;',
         "    dcterms:license <https://creativecommons.org/publicdomain/zero/1.0/> ;",
         f"    dcterms:bibliographicCitation {_string(CREDIT)}@en ;",
-        f"    dcterms:source <{ORIGIN}> ;",
-        # published by the crawl's author in September 2016 (the repository's commits, 10-12 September,
-        # per reference/wikidata-twinning-2016/README.md); labels in many languages, so no dcterms:language
-        '    dcterms:publisher "L3viathan" ;',
-        '    dcterms:issued "2016-09"^^xsd:gYearMonth ;',
-        f"    prov:wasDerivedFrom <{ORIGIN}/tree/{ORIGIN_COMMIT}>, <https://www.wikidata.org/wiki/Property:P190> .",
-        "",
-        # the repository, cited as a web page: its title is its address's words, its publisher the host
-        f"<{ORIGIN}> a dcterms:BibliographicResource ;",
-        '    dcterms:title "L3viathan/sister-cities"@en ;',
-        "    sb:titleBasis <https://w3id.org/stedenbanden/id/title-basis/page-address> ;",
-        '    dcterms:publisher "github.com" ;',
-        '    dcterms:issued "2016-09-12"^^xsd:date ;',
-        "    dcterms:source source:wikidata-twinning-2016 .",
-        "",
+        *_crawl_provenance(),
     ]
     for q in towns:
         lines.append(f"wd:{q} a sb:ListedTown ; sb:listedName {_string(crawl.labels[q])} .")
