@@ -17,9 +17,12 @@ import os
 import select
 import signal
 import time
-from typing import Callable, TypeVar
+from typing import TYPE_CHECKING, Callable, TypeVar
 
 from .errors import KbError
+
+if TYPE_CHECKING:
+    from .formats import Sink
 
 T = TypeVar("T")
 
@@ -32,17 +35,6 @@ FLUSH_BYTES = 64 * 1024
 """The child sends what it has written once it holds this many bytes of output ..."""
 FLUSH_SECONDS = 0.05
 """... or when it writes again this many seconds after it last sent, so slow rows show as they come."""
-
-
-class Sink:
-    """Where a streamed ``work`` writes (see :func:`run_streamed`): :meth:`write` for standard
-    output or ``--output``, :meth:`note` for a line on standard error (a warning)."""
-
-    def write(self, text: str) -> None:  # pragma: no cover - an interface
-        raise NotImplementedError
-
-    def note(self, text: str) -> None:  # pragma: no cover - an interface
-        raise NotImplementedError
 
 
 def run_bounded(work: Callable[[], T], timeout: float | None = None, what: str = "the query") -> T:
@@ -70,7 +62,9 @@ def run_streamed(work: Callable[[Sink], T], write: Callable[[str], None], note: 
     one-line :class:`KbError` naming ``what``. Without ``fork`` (Windows) it runs in this process.
     """
     if not hasattr(os, "fork"):  # pragma: no cover - Windows
-        return work(_Here(write, note))
+        from .formats import Sink
+
+        return work(Sink(write, note))
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child; coverage does not follow it
@@ -117,12 +111,6 @@ def run_streamed(work: Callable[[Sink], T], write: Callable[[str], None], note: 
     return value
 
 
-class _Here(Sink):  # pragma: no cover - Windows
-    def __init__(self, write, note):
-        self.write = write
-        self.note = note or (lambda text: None)
-
-
 _OUT, _NOTE, _RESULT = b"O", b"N", b"R"
 _MAX_CHARS = 1 << 28  # at most 4 bytes each in UTF-8: a frame stays under 2^32 bytes
 
@@ -154,8 +142,9 @@ def _frame(kind: bytes, payload: bytes) -> bytes:
     return kind + len(payload).to_bytes(4, "big") + payload
 
 
-class _ToParent(Sink):  # pragma: no cover - runs in the child
-    """The child's end of the pipe: output batched into frames, notes sent at once."""
+class _ToParent:  # pragma: no cover - runs in the child
+    """The child's end of the pipe (a :class:`stedenbanden.formats.Sink` in kind): output batched
+    into frames, notes sent at once."""
 
     def __init__(self, pipe):
         self.pipe = pipe

@@ -17,7 +17,7 @@ import click
 
 from . import __version__
 from .errors import BadParameter, KbError, KbUsageError
-from .formats import FORMATS, OUTPUT_FILE, SPARQL_RESULTS, emit, layout, output_options, reading, render
+from .formats import FORMATS, OUTPUT_FILE, SPARQL_RESULTS, Sink, emit, layout, output_options, reading, render
 
 DATA_PATH = click.Path(path_type=Path, readable=False)
 LAZY_COMMANDS = {
@@ -439,16 +439,7 @@ def _answer(work, output: Path | None, timeout, what: str, local: bool = True) -
 
             run_streamed(work, target.write, note, timeout, what)
         else:
-            work(_Here(target.write, note))
-
-
-class _Here:
-    """The ``out`` of :func:`_answer`'s work when it runs in this process (a
-    :class:`stedenbanden.bounded.Sink` without importing that module)."""
-
-    def __init__(self, write, note):
-        self.write = write
-        self.note = note
+            work(Sink(target.write, note))
 
 
 def _prefix_help() -> str:
@@ -563,8 +554,7 @@ sparql.help = sparql.help.replace("PREFIXES", _prefix_help())
 def _sparql_results(answer, fmt: str) -> str:
     """SELECT or ASK results in a W3C SPARQL 1.1 Query Results format (serialised by pyoxigraph)."""
     pieces: list[str] = []
-    collect = type("Collect", (), {"write": staticmethod(pieces.append)})()
-    _sparql_results_to(answer, fmt, collect)
+    _sparql_results_to(answer, fmt, Sink(pieces.append))
     return "".join(pieces)
 
 

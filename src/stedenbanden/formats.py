@@ -219,6 +219,17 @@ class _File:
         self.tmp = None
 
 
+class Sink:
+    """Where a streamed answer goes: ``write(text)`` takes a piece of the answer (for standard
+    output or ``--output``: :class:`open_output`), ``note(text)`` a line for standard error (a
+    warning; dropped when ``note`` is None). The child process of :mod:`stedenbanden.bounded`
+    hands its pieces to the same two methods over a pipe."""
+
+    def __init__(self, write, note=None):
+        self.write = write
+        self.note = note if note is not None else (lambda text: None)
+
+
 class open_output:  # noqa: N801 - used as a function: ``with open_output(path) as out``
     """Where a command writes its answer, chunk by chunk: ``with open_output(output) as out:
     out.write(text)``.
