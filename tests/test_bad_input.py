@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from local_http import QuietHandler, serving
 from stedenbanden.cli import cli
 from stedenbanden.resources import resource
 
@@ -382,14 +383,11 @@ def test_output_into_a_folder_that_does_not_exist_is_refused(tmp_path, monkeypat
 @pytest.fixture
 def other_columns_endpoint():
     """A tiny SPARQL endpoint on 127.0.0.1 that answers every query with one row of other columns."""
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
     body = json.dumps({"head": {"vars": ["s", "p"]}, "results": {"bindings": [
         {"s": {"type": "uri", "value": "http://example.org/a"}, "p": {"type": "uri", "value": "http://example.org/b"}}]}}
     ).encode()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def _answer(self):
             self.rfile.read(int(self.headers.get("Content-Length") or 0))
             self.send_response(200)
@@ -400,15 +398,8 @@ def other_columns_endpoint():
 
         do_GET = do_POST = _answer
 
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/query"
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(Handler) as base:
+        yield f"{base}/query"
 
 
 @pytest.mark.parametrize("command, query, missing", [

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from local_http import QuietHandler, serving
 from stedenbanden.cli import cli
 
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }\n"
@@ -170,10 +171,8 @@ def _service_query(tmp_path, url):
 
 def test_service_is_refused_without_allow_service(tmp_path):
     seen = []
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_GET(self):
             seen.append(self.path)
             self.send_response(500)
@@ -181,17 +180,9 @@ def test_service_is_refused_without_allow_service(tmp_path):
 
         do_POST = do_GET
 
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        query = _service_query(tmp_path, f"http://127.0.0.1:{httpd.server_address[1]}/sparql")
+    with serving(Handler) as base:
+        query = _service_query(tmp_path, f"{base}/sparql")
         result = kb("sparql", query)
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
     assert result.exit_code == 2
     assert result.stderr.strip() == (f"Error: {query}: the query has a SERVICE clause, which calls another endpoint; "
                                      "kb runs SERVICE only with --allow-service")
@@ -243,7 +234,6 @@ def test_formulas_are_neutralised_in_csv_and_tsv(tmp_path, fmt, sep):
 def test_import_csv_refuses_a_formula_with_row_and_column(tmp_path):
     from stedenbanden.errors import KbError
     from stedenbanden.importers import kb_index, read_links_csv
-    from stedenbanden.resources import data_files
     from stedenbanden import store
 
     path = tmp_path / "links.csv"
@@ -279,10 +269,7 @@ def test_a_large_file_gets_the_same_verdict_as_a_small_one(tmp_path):
 # --- endpoint deadline --------------------------------------------------------------------------
 
 def test_endpoint_timeout_is_a_deadline_for_the_whole_answer():
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-    class Trickle(BaseHTTPRequestHandler):
+    class Trickle(QuietHandler):
         def do_POST(self):
             self.send_response(200)
             self.send_header("Content-Type", "application/sparql-results+json")
@@ -297,20 +284,11 @@ def test_endpoint_timeout_is_a_deadline_for_the_whole_answer():
 
         do_GET = do_POST
 
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Trickle)
-    httpd.daemon_threads = True
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{httpd.server_address[1]}/query"
-    try:
+    with serving(Trickle) as base:
+        url = f"{base}/query"
         started = time.monotonic()
         result = kb("query", "countries", "--endpoint", url, "--timeout", "2")
         took = time.monotonic() - started
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
     assert result.exit_code == 1
     assert result.stderr.strip() == f"Error: {url} did not answer within 2 s; raise --timeout or check the endpoint"
     assert took < 4
@@ -320,12 +298,10 @@ def test_endpoint_timeout_is_a_deadline_for_the_whole_answer():
 
 def test_credentials_in_the_endpoint_url_are_used_and_never_printed():
     import base64
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
     seen = []
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_POST(self):
             seen.append(self.headers.get("Authorization"))
             self.send_response(401)
@@ -334,17 +310,9 @@ def test_credentials_in_the_endpoint_url_are_used_and_never_printed():
 
         do_GET = do_POST
 
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    port = httpd.server_address[1]
-    try:
+    with serving(Handler) as base:
+        port = base.rsplit(":", 1)[1]
         result = kb("query", "countries", "--endpoint", f"http://alice:s3cret@127.0.0.1:{port}/query")
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
     assert result.exit_code == 1
     assert result.stderr.strip() == f"Error: http://127.0.0.1:{port}/query answered HTTP 401: Unauthorized"
     assert "s3cret" not in result.output
@@ -361,12 +329,9 @@ def test_a_bad_endpoint_url_never_shows_its_password(url):
 
 def test_credentials_do_not_follow_a_redirect_to_another_host():
     """A redirect must not carry the password to the host it names (here: localhost, not 127.0.0.1)."""
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
     seen = []
 
-    class Elsewhere(BaseHTTPRequestHandler):
+    class Elsewhere(QuietHandler):
         def do_POST(self):
             seen.append(self.headers.get("Authorization"))
             self.send_response(401)
@@ -374,29 +339,15 @@ def test_credentials_do_not_follow_a_redirect_to_another_host():
 
         do_GET = do_POST  # urllib follows a 302 of a POST with a GET
 
-        def log_message(self, *args):
-            pass
+    with serving(Elsewhere) as other:
+        class Redirect(QuietHandler):
+            def do_POST(self):
+                self.send_response(302)
+                self.send_header("Location", other.replace("127.0.0.1", "localhost") + "/query")
+                self.end_headers()
 
-    other = ThreadingHTTPServer(("127.0.0.1", 0), Elsewhere)
-
-    class Redirect(BaseHTTPRequestHandler):
-        def do_POST(self):
-            self.send_response(302)
-            self.send_header("Location", f"http://localhost:{other.server_address[1]}/query")
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    first = ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
-    for server in (other, first):
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        result = kb("query", "countries", "--endpoint", f"http://alice:s3cret@127.0.0.1:{first.server_address[1]}/query")
-    finally:
-        for server in (other, first):
-            server.shutdown()
-            server.server_close()
+        with serving(Redirect) as first:
+            result = kb("query", "countries", "--endpoint", first.replace("http://", "http://alice:s3cret@") + "/query")
     assert result.exit_code == 1
     assert seen == [None]  # the redirect was followed, without the credentials
     assert "s3cret" not in result.output
@@ -440,10 +391,7 @@ def test_report_against_a_down_endpoint_does_not_blame_figures_toml():
 
 
 def test_an_html_error_page_is_summarised():
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(QuietHandler):
         def do_POST(self):
             self.send_response(501)
             self.send_header("Content-Type", "text/html")
@@ -453,17 +401,9 @@ def test_an_html_error_page_is_summarised():
 
         do_GET = do_POST
 
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{httpd.server_address[1]}/query"
-    try:
+    with serving(Handler) as base:
+        url = f"{base}/query"
         result = kb("query", "countries", "--endpoint", url)
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
     assert result.exit_code == 1
     assert result.stderr.strip() == f"Error: {url} answered HTTP 501: an HTML page: 501 Not Implemented"
 
