@@ -150,7 +150,88 @@ def test_every_stored_query_gives_the_same_rows_from_the_index(cache_home, kb, k
     indexed = cache.open_store(kb_files, build)
     assert indexed is not None
     for name, query in catalogue.catalogue().items():
-        assert query.run(indexed).rows == query.run(kb).rows, name
+        computed = query.run(indexed).rows
+        assert computed == query.run(kb).rows, name
+        assert query.run(indexed).rows == computed, name  # the second time from the kept results
+    kept, _ = cache.list_results()
+    assert sum(count for count, _size in kept.values()) == len(catalogue.catalogue())
+
+
+# --- the kept results of stored queries on an index (cache.query_results) ---------------------
+
+def results(home: Path) -> list[Path]:
+    folder = home / "stedenbanden" / "results"
+    return sorted(folder.rglob("*.tsv")) if folder.is_dir() else []
+
+
+def test_the_second_run_of_a_stored_query_reads_its_kept_result(cache_home, monkeypatch):
+    first = run("query", "countries", "--format", "csv")
+    assert first.exit_code == 0 and "TR,Turkey,13," in first.output
+    [kept] = results(cache_home)
+    assert kept.parent.name == stores(cache_home)[0]  # under its index's key
+    assert kept.read_bytes().startswith(b"kb-query-results ")
+    # the second run must not run the query: running it is made to fail
+    real = catalogue.run
+    monkeypatch.setattr(catalogue, "run", lambda *a, **k: pytest.fail("the query ran again"))
+    second = run("query", "countries", "--format", "csv")
+    assert second.exit_code == 0 and second.output == first.output
+    monkeypatch.setattr(catalogue, "run", real)
+    for fmt in ("json", "table"):
+        assert run("query", "countries", "--format", fmt).output == run("query", "countries", "--format", fmt, "--no-cache").output
+
+
+def test_other_parameters_are_other_results(cache_home):
+    ghana = run("query", "links", "-p", "country=GH", "--format", "csv").output
+    morocco = run("query", "links", "-p", "country=MA", "--format", "csv").output
+    assert "Almere – Kumasi" in ghana and "Almere – Kumasi" not in morocco
+    assert ",MA," in morocco.splitlines()[1] and ",GH," in ghana.splitlines()[1]
+    assert len(results(cache_home)) == 2
+    assert run("query", "links", "-p", "country=GH", "--format", "csv").output == ghana
+    assert run("query", "links", "-p", "country=GH", "--format", "csv", "--no-cache").output == ghana
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "header", "empty"])
+def test_a_damaged_kept_result_is_computed_again_never_trusted(cache_home, damage):
+    expected = run("query", "countries", "--format", "csv", "--no-cache").output
+    run("query", "countries", "--format", "csv")
+    [kept] = results(cache_home)
+    whole = kept.read_bytes()
+    if damage == "truncate":
+        kept.write_bytes(whole[: len(whole) * 2 // 3])
+    elif damage == "flip":
+        where = whole.rindex(b"Turkey")
+        kept.write_bytes(whole[:where] + b"Turkez" + whole[where + 6:])
+    elif damage == "header":
+        kept.write_bytes(b"kb-query-results 00 12\n" + whole.partition(b"\n")[2])
+    else:
+        kept.write_bytes(b"")
+    again = run("query", "countries", "--format", "csv")
+    assert again.exit_code == 0 and again.output == expected
+    assert kept.read_bytes() == whole  # computed and kept again
+
+
+def test_no_kept_results_without_the_cache_or_for_small_data(cache_home, monkeypatch):
+    assert run("query", "countries", "--no-cache").exit_code == 0
+    assert results(cache_home) == []
+    monkeypatch.delenv("KB_INDEX_ABOVE")  # the shipped KB alone: a snapshot in memory, no index
+    assert run("query", "countries").exit_code == 0
+    assert results(cache_home) == []
+
+
+def test_cache_lists_and_clears_kept_results_and_nothing_else(cache_home):
+    run("query", "countries")
+    run("query", "themes")
+    shown = run("cache", "--format", "csv")
+    assert shown.output.splitlines()[0] == "index,triples,size_mb,query_results,files"
+    assert shown.output.splitlines()[1].split(",")[3] == "2"
+    [key] = stores(cache_home)
+    folder = cache_home / "stedenbanden" / "results" / key
+    (folder / "my-notes.txt").write_text("mine\n", encoding="utf-8")
+    (folder / ("." + "c" * 64 + ".tsv.x1.part")).write_bytes(b"half")
+    cleared = run("cache", "--clear")
+    assert cleared.exit_code == 0
+    assert "and 3 kept query results" in cleared.output
+    assert results(cache_home) == [] and sorted(p.name for p in folder.iterdir()) == ["my-notes.txt"]
 
 
 SUPERCLASSES = ("SELECT (COUNT(DISTINCT ?l) AS ?collaborations) (COUNT(DISTINCT ?p) AS ?partner_governments) "
@@ -265,7 +346,7 @@ def test_clear_removes_only_indexes(cache_home):
     assert "incomplete or damaged" in shown.output and "b" * 12 not in shown.output
     cleared = run("cache", "--clear")
     assert cleared.exit_code == 0
-    assert cleared.output.startswith("Removed 2 cached indexes (")
+    assert cleared.output.startswith("Removed 2 cached indexes and 1 kept query result (")
     assert stores(cache_home) == ["b" * 64, "notes.txt"]
     assert (theirs / "my-own-file.txt").read_text(encoding="utf-8") == "mine\n"
     assert (cache_home / "stedenbanden" / "other.json").exists()

@@ -188,3 +188,21 @@ def test_report_in_dutch():
     english = {row["id"]: row for row in csv.DictReader(io.StringIO(kb("report", "--format", "csv").stdout))}
     assert english["links-TR"]["figure"] == "Links with municipalities in Turkey"
     assert english["municipalities-share"]["published"] == "about 5%"
+
+
+def test_a_long_list_cell_is_shortened_in_the_table_only():
+    """A list column with more than TABLE_LIST_ITEMS items shows that many and says how many more
+    there are (on 10^6 triples the links of one theme fill 4 MB); other formats keep every item,
+    and a cell that is not in a list column is never cut."""
+    items = "; ".join(f"Gemeente {n:02d} – Partner {n:02d}" for n in range(30))
+
+    def table(column):
+        return " ".join(formats.render((column,), [(items,)], "table", lists=("links",)).split())  # unwrapped
+
+    assert "Partner 24; … and 5 more (--format csv or json lists all)" in table("links")
+    assert "Partner 25" not in table("links")
+    assert "Partner 29" in table("note")
+    for fmt in ("csv", "json", "md"):
+        assert "Partner 29" in formats.render(("links",), [(items,)], fmt, lists=("links",)), fmt
+    short = "; ".join(f"item {n}" for n in range(formats.TABLE_LIST_ITEMS))
+    assert "more" not in formats.render(("links",), [(short,)], "table", lists=("links",))

@@ -275,8 +275,13 @@ class StoredQuery:
         text = self.text if single else f"{self.text.rstrip()}\n{values_clause(bound)}"
         bindings = {name: values[0] for name, values in bound.items()} if single else {}
         if isinstance(engine, ox.Store):
+            # on an on-disk index, the same query with the same bindings is answered from the
+            # results kept the first time (stedenbanden.cache.query_results)
+            from .cache import query_results
+
+            solutions = query_results(engine, text, {n: b.oxigraph() for n, b in bindings.items()},
+                                      lambda: run(engine, text, bindings, origin=str(self.path)))
             # sorts the list cells while reading the rows, each distinct cell once
-            solutions = run(engine, text, bindings, origin=str(self.path))
             if not isinstance(solutions, ox.QuerySolutions):
                 raise KbError(f"{self.path}: expected a SELECT query; use `kb sparql` for ASK, CONSTRUCT and DESCRIBE")
             return solution_rows(solutions, str(self.path), self.lists)

@@ -414,7 +414,7 @@ def query(state: State, name, params, list_queries, lang, describe, fmt, output,
         columns, rows = stored.stream(engine, given, warn=warnings.append, lang=lang)
         for message in warnings:
             out.note(f"kb: {message}")
-        for piece in _rendered_stream(columns, rows, fmt, output, engine, lang):
+        for piece in _rendered_stream(columns, rows, fmt, output, engine, lang, stored.lists):
             out.write(piece)
 
     limit = _local_timeout(timeout)
@@ -612,18 +612,19 @@ def _check_terms(text: str, origin: str, store=None) -> None:
         click.echo(f"kb: {origin}, line {line}: warning: {written} is not defined in the ontology or the data{hint}", err=True)
 
 
-def _rendered(columns, rows, fmt: str, output: Path | None, engine=None, lang: str = "en") -> str:
+def _rendered(columns, rows, fmt: str, output: Path | None, engine=None, lang: str = "en", lists=()) -> str:
     """Rows rendered with the layout options of the command (see :func:`stedenbanden.formats.layout`);
-    ``md`` shows IRIs by their labels in ``lang`` on ``engine``, when one is given."""
+    ``md`` shows IRIs by their labels in ``lang`` on ``engine``, when one is given; ``table``
+    shortens the long cells of the list columns ``lists`` (see :func:`stedenbanden.formats.render`)."""
     names = None
     if fmt == "md" and engine is not None:
         from .store import IRI, labels
 
         names = labels(engine, {v for row in rows for v in row if isinstance(v, IRI)}, lang)
-    return render(columns, rows, fmt, labels=names, **layout(output))
+    return render(columns, rows, fmt, labels=names, lists=lists, **layout(output))
 
 
-def _rendered_stream(columns, rows, fmt: str, output: Path | None, engine=None, lang: str = "en"):
+def _rendered_stream(columns, rows, fmt: str, output: Path | None, engine=None, lang: str = "en", lists=()):
     """:func:`_rendered` in pieces, taking the rows (an iterator) as they come: csv, tsv and json
     row by row (:func:`stedenbanden.formats.render_lines`); table and md, which make each column
     as wide as its longest cell, once every row is in."""
@@ -632,7 +633,7 @@ def _rendered_stream(columns, rows, fmt: str, output: Path | None, engine=None, 
     if fmt in STREAMED:
         yield from render_lines(columns, rows, fmt, bom=layout(output)["bom"])
     else:
-        yield _rendered(columns, list(rows), fmt, output, engine, lang)
+        yield _rendered(columns, list(rows), fmt, output, engine, lang, lists)
 
 
 def _read_query(file: Path) -> tuple[str, str]:
@@ -858,7 +859,9 @@ def cache_command(clear, fmt, output):
 
     When the files of a run add up to more than 4 MB, kb indexes them once into an on-disk store
     in $XDG_CACHE_HOME/stedenbanden/stores (default ~/.cache) and later runs on the same content
-    open that index instead of parsing. Smaller data (the shipped KB) is kept there as a
+    open that index instead of parsing. The results of the stored queries run on an index are
+    kept beside it (stedenbanden/results), so the same query with the same parameters is answered
+    at once the next time; query_results counts them. Smaller data (the shipped KB) is kept there as a
     snapshot (N-Quads), read back into memory faster than parsing. --no-cache (or KB_NO_CACHE=1)
     turns this off.
     """
@@ -869,13 +872,19 @@ def cache_command(clear, fmt, output):
         raise KbError("no cache folder: neither XDG_CACHE_HOME (absolute) nor a home folder is set")
     if clear:
         removed, freed = cache.clear(folder)
-        click.echo(f"Removed {removed} cached index{'es' if removed != 1 else ''} ({freed / 1e6:.1f} MB) from {folder}.")
+        results, results_freed = cache.clear_results()
+        click.echo(f"Removed {removed} cached index{'es' if removed != 1 else ''} and {results} kept query "
+                   f"result{'s' if results != 1 else ''} ({(freed + results_freed) / 1e6:.1f} MB) from {folder.parent}.")
         return
     indexes, leftovers = cache.list_indexes(folder)
-    rows = [(i.key[:12], i.triples, round(i.size / 1e6, 1), "; ".join(i.files)) for i in indexes]
-    rows += [(p.name[:20], None, round(cache._folder_size(p) / 1e6, 1), "incomplete or damaged: removed by --clear")
+    kept, unfinished = cache.list_results()
+    rows = [(i.key[:12], i.triples, round((i.size + kept.get(i.key, (0, 0))[1]) / 1e6, 1), kept.get(i.key, (0, 0))[0],
+             "; ".join(i.files)) for i in indexes]
+    rows += [(p.name[:20], None, round(cache._folder_size(p) / 1e6, 1), None, "incomplete or damaged: removed by --clear")
              for p in leftovers]
-    emit(render(("index", "triples", "size_mb", "files"), rows, fmt), output)
+    rows += [(p.name[:20], None, round(p.stat().st_size / 1e6, 1), None, "unfinished query result: removed by --clear")
+             for p in unfinished]
+    emit(render(("index", "triples", "size_mb", "query_results", "files"), rows, fmt), output)
     if fmt == "table" and output is None:
         click.echo(f"{len(indexes)} index{'es' if len(indexes) != 1 else ''} in {folder}", err=True)
 

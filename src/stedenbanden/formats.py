@@ -369,15 +369,34 @@ def _json_value(value: Value):
     return value
 
 
+TABLE_LIST_ITEMS = 25
+"""In ``table``, a list cell (see :func:`render`'s ``lists``) shows at most this many items and
+then how many more there are; the stored queries' lists on the shipped KB have at most 16. A
+table is for reading at a terminal: on 10^6 triples the ``links`` cell of ``kb query themes`` has
+over 10,000 items (4 MB), which csv, tsv, json and md give whole."""
+
+
+def _shortened_list(cell: str, separator: str = "; ") -> str:
+    """A list cell cut after :data:`TABLE_LIST_ITEMS` items, saying how many are left out."""
+    items = cell.split(separator, TABLE_LIST_ITEMS)
+    if len(items) <= TABLE_LIST_ITEMS:
+        return cell
+    more = cell.count(separator) + 1 - TABLE_LIST_ITEMS
+    return separator.join(items[:TABLE_LIST_ITEMS]) + f"{separator}… and {more:,} more (--format csv or json lists all)"
+
+
 def render(columns: Sequence[str], rows: Sequence[Sequence[Value]], fmt: str = "table",
-           width: int | None = None, labels: Mapping[str, str] | None = None, bom: bool = False) -> str:
+           width: int | None = None, labels: Mapping[str, str] | None = None, bom: bool = False,
+           lists: Sequence[str] = ()) -> str:
     """Render rows in ``fmt`` (one of :data:`FORMATS`) and return the text, ending in a newline.
 
     ``table`` shortens IRI values (:class:`stedenbanden.store.IRI`, never strings) with the known
     prefixes and lists the prefixes it used below the table. With ``width`` (in characters) the
     table fits that width (see :func:`fit_table`); without it, the layout does not depend on any
     terminal. ``md`` shows an IRI as its label from ``labels`` (IRI -> text), else in full.
-    ``bom`` starts ``csv`` and ``tsv`` output with a UTF-8 byte-order mark, for Excel.
+    ``bom`` starts ``csv`` and ``tsv`` output with a UTF-8 byte-order mark, for Excel. ``lists``
+    names the columns whose cells are ``"; "``-separated lists: ``table`` shows at most
+    :data:`TABLE_LIST_ITEMS` items of each and says how many more there are.
 
     Raises ``ValueError`` for an unknown format.
     """
@@ -395,6 +414,9 @@ def render(columns: Sequence[str], rows: Sequence[Sequence[Value]], fmt: str = "
     if fmt == "table":
         used: set[str] = set()
         cells = [[_one_line(_table_text(v, used)) for v in row] for row in rows]
+        for i in [i for i, c in enumerate(columns) if c in lists]:
+            for row in cells:
+                row[i] = _shortened_list(row[i])
         body = fit_table(columns, cells, width) if width else _plain_table(columns, cells)
         return body + _legend(used, width)
     raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
