@@ -418,3 +418,11 @@ def test_an_endpoint_without_the_querys_columns_is_one_line(other_columns_endpoi
     assert "(it has: s, p); the endpoint may hold other data than the knowledge base" in message
     if query:
         assert f"stored query {query} lacks" in message
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "1e12", "-inf"])
+def test_a_timeout_that_is_not_a_real_number_of_seconds_is_a_usage_error(value):
+    """--timeout inf ended in an OverflowError traceback and nan failed every query at once."""
+    result = CliRunner().invoke(cli, ["sparql", "-", "--timeout", value], input="ASK {}\n")
+    assert result.exit_code == 2, result.output
+    assert "Invalid value for '--timeout'" in result.output and "Traceback" not in result.output

@@ -31,6 +31,25 @@ LAZY_COMMANDS = {
 """Commands defined in their own modules: name -> "module:attribute" of the Click command."""
 
 
+class Seconds(click.FloatRange):
+    """A number of seconds for a time limit: at least ``min``, at most 10^6 (eleven days), and a
+    real number (``nan`` and ``inf``, which Python's float() accepts, are refused with exit 2)."""
+
+    name = "number of seconds"
+
+    def __init__(self, min: float):
+        super().__init__(min=min, max=1e6)
+
+    def get_metavar(self, *args, **kwargs) -> str:
+        return "SECONDS"
+
+    def convert(self, value, param, ctx):
+        seconds = super().convert(value, param, ctx)
+        if seconds != seconds:  # NaN is the one float unequal to itself
+            self.fail(f"{value!r} is not a number of seconds; give one such as 30", param, ctx)
+        return seconds
+
+
 class KbGroup(click.Group):
     """A click group that turns :class:`KbError` into one ``Error: ...`` line and its exit code,
     and imports the modules of the larger commands (:data:`LAZY_COMMANDS`) only when they run,
@@ -288,7 +307,7 @@ def endpoint_options(command):
         click.option("--endpoint", metavar="URL", envvar="KB_ENDPOINT",
                      help="Run on this SPARQL 1.1 query endpoint instead of the embedded store [env KB_ENDPOINT]."),
         click.option("--graph", metavar="IRI", help="Named graph holding the KB at the endpoint (default: its default graph)."),
-        click.option("--timeout", type=click.FloatRange(min=0.1), default=DEFAULT_TIMEOUT, show_default=True,
+        click.option("--timeout", type=Seconds(min=0.1), default=DEFAULT_TIMEOUT, show_default=True,
                      help="Seconds to wait for the endpoint's whole answer; given, it also bounds a local query."),
         click.option("--user", envvar="KB_ENDPOINT_USER", help="User for HTTP basic authentication [env KB_ENDPOINT_USER]."),
         click.option("--password", envvar="KB_ENDPOINT_PASSWORD",
@@ -786,7 +805,7 @@ def cite(state: State, cited_by, fmt, output, endpoint, graph, timeout, user, pa
               help="Graph Store HTTP Protocol URL (default: beside --endpoint, .../store; for .../sparql also Virtuoso's .../sparql-graph-crud[-auth]).")
 @click.option("--update-endpoint", metavar="URL",
               help="SPARQL Update URL, used when the store has no Graph Store support (default: .../update; for .../sparql also the query URL).")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=120.0, show_default=True, help="Seconds to wait for the store.")
+@click.option("--timeout", type=Seconds(min=0.1), default=120.0, show_default=True, help="Seconds to wait for the store.")
 @click.option("--user", envvar="KB_ENDPOINT_USER",
               help="User for HTTP Basic or Digest authentication, whichever the store asks for [env KB_ENDPOINT_USER].")
 @click.option("--password", envvar="KB_ENDPOINT_PASSWORD", help="Password; prefer the environment variable KB_ENDPOINT_PASSWORD.")
@@ -820,7 +839,7 @@ def load(state: State, endpoint, graph, store_endpoint, update_endpoint, timeout
 @click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True, help="Port (0: any free port).")
 @click.option("--writable", is_flag=True,
               help="Let clients change the served data (SPARQL Update, Graph Store writes); read-only by default.")
-@click.option("--query-timeout", type=click.FloatRange(min=1), default=30.0, show_default=True,
+@click.option("--query-timeout", type=Seconds(min=1), default=30.0, show_default=True,
               help="Seconds a query's whole answer may take; a longer one gets HTTP 503 and is stopped.")
 @click.option("--allow-service", is_flag=True,
               help="Run SERVICE clauses in clients' queries, which makes the server send requests where they say.")
