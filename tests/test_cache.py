@@ -106,7 +106,7 @@ def test_changed_content_is_not_answered_from_the_old_snapshot(snapshot_home, tm
     assert len(stores(snapshot_home)) == 2
 
 
-@pytest.mark.parametrize("damage", ["truncate", "drop-lines", "no-meta"])
+@pytest.mark.parametrize("damage", ["truncate", "drop-lines", "no-meta", "edit-same-size"])
 def test_a_damaged_snapshot_is_rebuilt_never_trusted(snapshot_home, damage):
     first = run("query", "countries", "--format", "csv")
     [key] = stores(snapshot_home)
@@ -118,12 +118,44 @@ def test_a_damaged_snapshot_is_rebuilt_never_trusted(snapshot_home, damage):
     elif damage == "drop-lines":  # same size, fewer triples: the count catches it
         kept = b"".join(lines[:-50])
         quads.write_bytes(kept + b"#" * (quads.stat().st_size - len(kept) - 1) + b"\n")
+    elif damage == "edit-same-size":  # a fresh user's edit: Turkey's 13 links made 14, size kept
+        whole = b"".join(lines)
+        where = whole.index(b'"13"^^<http://www.w3.org/2001/XMLSchema#integer>')
+        quads.write_bytes(whole[:where] + b'"14"' + whole[where + 4:])
+        assert quads.stat().st_size == len(whole)
     else:
         (folder / "index.json").unlink()
     again = run("query", "countries", "--format", "csv")
     assert again.exit_code == 0 and again.output == first.output
     assert stores(snapshot_home) == [key]
     assert len(quads.read_bytes().splitlines()) == len(lines)
+
+
+@pytest.mark.parametrize("kind", ["index", "snapshot"])
+def test_a_file_changed_while_it_is_read_is_kept_under_no_key(cache_home, tmp_path, monkeypatch, kind):
+    """A fresh user changed a data file while the first run indexed it: the index held the new
+    content under the old content's key and gave the wrong counts ever after. Now the files are
+    hashed again after reading; a change is an error naming the file, and nothing is kept."""
+    if kind == "snapshot":
+        monkeypatch.delenv("KB_INDEX_ABOVE")
+    mine = tmp_path / "mine.ttl"
+    mine.write_text("@prefix ex: <https://example.org/> .\nex:a ex:b 1 .\n", encoding="utf-8")
+    real = store.bulk_load if kind == "index" else store.load
+
+    def read_then_change(*args, **kwargs):
+        done = real(*args, **kwargs)
+        mine.write_text("@prefix ex: <https://example.org/> .\nex:a ex:b 2 .\n", encoding="utf-8")
+        return done
+
+    monkeypatch.setattr(store, "bulk_load" if kind == "index" else "load", read_then_change)
+    query = "SELECT ?o WHERE { <https://example.org/a> <https://example.org/b> ?o }\n"
+    changed = run("sparql", "-", "--extra-data", str(mine), "--format", "csv", input=query)
+    assert changed.exit_code == 1
+    assert f"{mine}: the file changed while kb read it" in changed.output and "run the command again" in changed.output
+    assert stores(cache_home) == []
+    monkeypatch.setattr(store, "bulk_load" if kind == "index" else "load", real)
+    assert run("sparql", "-", "--extra-data", str(mine), "--format", "csv", input=query).output == "o\n2\n"
+    assert len(stores(cache_home)) == 1
 
 
 def test_no_snapshot_with_no_cache(snapshot_home, monkeypatch):
