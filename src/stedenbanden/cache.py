@@ -53,7 +53,7 @@ building or clearing an index needs are imported there, so asking costs ``kb que
 0.4 MB) loads into memory in about 0.03 s, faster than any index opens and queries; the world
 twin-towns list (8 MB) takes about 1 s. ``KB_INDEX_ABOVE`` (bytes) overrides it, for tests."""
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 """Bumped whenever the layout of an index changes, so an older index is never opened."""
 
 _NAME = re.compile(r"^[0-9a-f]{64}$")
@@ -171,27 +171,35 @@ def _meta(folder: Path) -> dict | None:
     return meta
 
 
-def _contents(folder: Path) -> dict[str, int]:
-    """The files of a built store folder and their sizes in bytes, by name relative to it."""
+def _contents(folder: Path) -> dict[str, list[int]]:
+    """The files of a built store folder, by name relative to it: [size in bytes, modification
+    time in ns]."""
     found = {}
     for root, _dirs, names in os.walk(folder):
         for name in names:
             path = os.path.join(root, name)
-            found[os.path.relpath(path, folder)] = os.lstat(path).st_size
+            info = os.lstat(path)
+            found[os.path.relpath(path, folder)] = [info.st_size, info.st_mtime_ns]
     return found
 
 
 def _intact(folder: Path, meta: dict) -> bool:
-    """True when every file the store had when it was built is still there with its size (a cheap
-    check that catches a truncated or partly deleted index before RocksDB reads it)."""
+    """True when every file the store had when it was built is still there with its size and
+    modification time. Nothing writes to an index after it is built (read-only opens change no
+    file), so this cheap check, a few stat calls, catches a truncated, deleted or edited file
+    before RocksDB reads it: a byte changed in an index's data can make Oxigraph decode a huge
+    length and run out of memory rather than fail (seen on pyoxigraph 0.5.13), and hashing every
+    file on each run would cost 0.3 s at 10^6 triples."""
     contents = meta.get("contents")
     if not isinstance(contents, dict) or not contents:
         return False
-    for name, size in contents.items():
+    for name, recorded in contents.items():
         try:
-            if os.lstat(folder / name).st_size != size:
+            size, mtime = recorded
+            info = os.lstat(folder / name)
+            if info.st_size != size or info.st_mtime_ns != mtime:
                 return False
-        except (OSError, TypeError):
+        except (OSError, TypeError, ValueError):
             return False
     return True
 
@@ -295,7 +303,7 @@ def open_store(paths: Sequence[Path], build: Callable[[ox.Store, Sequence[Path]]
         try:
             if _intact(target, meta):
                 return _opened(ox.Store.read_only(str(target)), key)
-        except OSError:
+        except (OSError, RuntimeError):  # RocksDB's "Corruption: ..." comes as a RuntimeError
             pass
         _remove_quietly(target)  # damaged: built again below
     elif target.exists() or target.is_symlink():
@@ -349,7 +357,7 @@ def open_store(paths: Sequence[Path], build: Callable[[ox.Store, Sequence[Path]]
             return None
     try:
         return _opened(ox.Store.read_only(str(target)), key)
-    except OSError as exc:
+    except (OSError, RuntimeError) as exc:
         print(f"kb: the cached index {target} does not open ({exc}); loading into memory", file=sys.stderr)
         return None
 
@@ -362,6 +370,36 @@ the id is never reused) and their index keys: :func:`query_results` keeps result
 def _opened(store: ox.Store, key: str) -> ox.Store:
     _INDEXES[id(store)] = (store, key)
     return store
+
+
+DAMAGE_SIGNS = ("Corruption:", "stopped without an answer")
+"""Words of an error that may come from a damaged index: RocksDB's own report of a checksum that
+does not match (Oxigraph passes it on), or the query's process ending without an answer (RocksDB
+may abort on a damaged file; so may a process out of memory)."""
+
+
+def forget_damaged(message: str) -> str:
+    """When ``message`` (an error of this run) shows RocksDB found damage in an index this process
+    opened (``Corruption:``), remove that index and its kept results and return a sentence saying
+    so (the next run builds it again); when the query's process died, return a hint to clear the
+    cache should it happen again; else ``""``. RocksDB checks every block it reads against its
+    checksum, so a damaged index fails rather than answers wrongly; the check is at reading, not
+    at opening, which would read the whole index each run."""
+    if not _INDEXES or not any(sign in message for sign in DAMAGE_SIGNS):
+        return ""
+    if "Corruption:" not in message:
+        return " If this happens again, the cached index may be damaged: `kb cache --clear` removes it."
+    folder, results = cache_folder(), results_folder()
+    removed = []
+    for _store, key in list(_INDEXES.values()):
+        if folder is not None and (folder / key).is_dir() and _looks_built_by_kb(folder / key):
+            _remove_quietly(folder / key)
+            removed.append(str(folder / key))
+        if results is not None and (results / key).is_dir():
+            clear_results(results, key)
+    if not removed:
+        return ""
+    return f" The cached index {removed[0]} is damaged; kb removed it: run the command again to build it anew."
 
 
 SNAPSHOT = "quads.nq"
@@ -584,16 +622,17 @@ def list_results(folder: Path | None = None) -> tuple[dict[str, tuple[int, int]]
     return kept, leftovers
 
 
-def clear_results(folder: Path | None = None) -> tuple[int, int]:
+def clear_results(folder: Path | None = None, key: str | None = None) -> tuple[int, int]:
     """Remove the kept results and unfinished writes (files of the forms this module writes, and
-    then their folders once empty); return (files removed, bytes freed). Leaves any other file
-    alone. Raises :class:`KbError` when a file cannot be removed."""
+    then their folders once empty), of every index or of the index ``key``; return (files
+    removed, bytes freed). Leaves any other file alone. Raises :class:`KbError` when a file
+    cannot be removed."""
     folder = folder or results_folder()
     removed = freed = 0
     if folder is None or not folder.is_dir():
         return removed, freed
     for entry in sorted(folder.iterdir()):
-        if not (_NAME.match(entry.name) and entry.is_dir() and not entry.is_symlink()):
+        if not (_NAME.match(entry.name) and entry.is_dir() and not entry.is_symlink()) or key not in (None, entry.name):
             continue
         for item in sorted(entry.iterdir()):
             if item.is_file() and not item.is_symlink() and (_RESULT.match(item.name) or _RESULT_PART.match(item.name)):

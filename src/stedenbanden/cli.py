@@ -50,6 +50,13 @@ class Seconds(click.FloatRange):
         return seconds
 
 
+def _with_cache_damage(message: str) -> str:
+    """``message``, and when a cached index this run opened turned out damaged (see
+    :func:`stedenbanden.cache.forget_damaged`) what kb did about it."""
+    cache = sys.modules.get("stedenbanden.cache")
+    return message if cache is None else message + cache.forget_damaged(message)  # not loaded: no index opened
+
+
 class KbGroup(click.Group):
     """A click group that turns :class:`KbError` into one ``Error: ...`` line and its exit code,
     and imports the modules of the larger commands (:data:`LAZY_COMMANDS`) only when they run,
@@ -73,7 +80,7 @@ class KbGroup(click.Group):
         try:
             return super().invoke(ctx)
         except KbError as exc:
-            error = click.ClickException(str(exc))
+            error = click.ClickException(_with_cache_damage(str(exc)))
             error.exit_code = exc.exit_code
             raise error from None
         except KeyboardInterrupt:
