@@ -408,3 +408,26 @@ def test_an_index_that_rocksdb_reports_damaged_is_removed_with_a_message(cache_h
     assert said == (f" The cached index {cache_home / 'stedenbanden' / 'stores' / key} is damaged; kb removed it: "
                     "run the command again to build it anew.")
     assert stores(cache_home) == [] and results(cache_home) == []
+
+
+def test_clear_leaves_a_build_in_progress_alone(cache_home, kb_files):
+    """A fresh user ran `kb cache --clear` while another run built its first index: the build's
+    files vanished under it ("cannot read the file ... check its permissions", blaming the data)
+    and the clear itself failed. A build whose store another process holds open is left alone."""
+    folder = cache_home / "stedenbanden" / "stores"
+    folder.mkdir(parents=True)
+    building = folder / (".build-" + "d" * 64 + "-abc123")
+    script = ("import pyoxigraph as ox, sys; s = ox.Store(sys.argv[1]); print('open', flush=True); sys.stdin.read()")
+    holder = subprocess.Popen([sys.executable, "-c", script, str(building)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "open\n"
+        assert cache.being_built(building)
+        assert cache.list_indexes()[1] == []
+        cleared = run("cache", "--clear")
+        assert cleared.exit_code == 0 and building.is_dir()
+    finally:
+        holder.communicate("")
+    assert not cache.being_built(building)
+    assert cache.list_indexes()[1] == [building]  # ended without finishing: a leftover now
+    assert run("cache", "--clear").exit_code == 0 and not building.exists()

@@ -242,15 +242,37 @@ def list_indexes(folder: Path | None = None) -> tuple[list[Index], list[Path]]:
                     leftovers.append(entry)
             else:
                 indexes.append(Index(entry, tuple(meta["files"]), meta["triples"], _folder_size(entry)))
-        elif _BUILDING.match(entry.name) and entry.is_dir() and not entry.is_symlink() and _looks_built_by_kb(entry):
+        elif (_BUILDING.match(entry.name) and entry.is_dir() and not entry.is_symlink() and _looks_built_by_kb(entry)
+              and not being_built(entry)):
             leftovers.append(entry)
     return indexes, leftovers
 
 
+def being_built(folder: Path) -> bool:
+    """True when another process is building the store in ``folder`` now: RocksDB holds a POSIX
+    lock on the store's ``LOCK`` file while it is open for writing (a finished or interrupted
+    build holds none). Asked from another process only: a process's own locks never block it."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on Windows; there a locked folder fails to be removed
+        return False
+    try:
+        handle = os.open(folder / "LOCK", os.O_RDWR)
+    except OSError:
+        return False
+    try:
+        fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(handle)  # also gives up the lock just taken
+    return False
+
+
 def clear(folder: Path | None = None) -> tuple[int, int]:
     """Remove every index and leftover build folder from the cache; return (folders removed,
-    bytes freed). Touches nothing else in the cache folder. Raises :class:`KbError` when a folder
-    cannot be removed."""
+    bytes freed). Touches nothing else in the cache folder, and no build that another kb run is
+    writing now (:func:`being_built`). Raises :class:`KbError` when a folder cannot be removed."""
     indexes, leftovers = list_indexes(folder)
     removed = freed = 0
     for entry in [i.folder for i in indexes] + leftovers:
@@ -259,6 +281,8 @@ def clear(folder: Path | None = None) -> tuple[int, int]:
             import shutil
 
             shutil.rmtree(entry)
+        except FileNotFoundError:
+            continue  # another kb run finished its build (renamed it) or removed it meanwhile
         except OSError as exc:
             raise KbError(f"{entry}: cannot remove the cached index ({exc.strerror}); check its permissions") from None
         removed += 1
