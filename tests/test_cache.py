@@ -431,3 +431,27 @@ def test_clear_leaves_a_build_in_progress_alone(cache_home, kb_files):
     assert not cache.being_built(building)
     assert cache.list_indexes()[1] == [building]  # ended without finishing: a leftover now
     assert run("cache", "--clear").exit_code == 0 and not building.exists()
+
+
+def test_an_unusable_cache_folder_is_said_not_silent(tmp_path, monkeypatch, kb_files):
+    """A fresh user's XDG_CACHE_HOME was a file: every run parsed again without a word (8.5 s
+    instead of 0.2 s), and `kb cache` said "0 indexes in" a path that cannot exist. A person at a
+    terminal is now told once per run, and `kb cache` names the file in the way."""
+    monkeypatch.setenv("KB_INDEX_ABOVE", "0")
+    monkeypatch.delenv("KB_NO_CACHE", raising=False)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("mine\n", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    told: list[str] = []
+    assert cache.open_store(kb_files, build, announce=told.append) is None
+    assert told == [f"kb: cannot keep an index in {blocker / 'stedenbanden' / 'stores'} (a file stands in its way), "
+                    "so the files are parsed on every run; set XDG_CACHE_HOME to a writable folder to index them once"]
+    shown = run("cache")
+    assert shown.exit_code == 1
+    assert f"{blocker} is not a folder, so kb can keep no cache there" in shown.output
+    assert blocker.read_text(encoding="utf-8") == "mine\n"
+    monkeypatch.setenv("XDG_CACHE_HOME", "")
+    monkeypatch.setenv("HOME", str(tmp_path / "no-such-home"))
+    shown = run("cache")
+    assert shown.exit_code == 1
+    assert f"XDG_CACHE_HOME is not set and the home folder {tmp_path / 'no-such-home'} does not exist" in shown.output

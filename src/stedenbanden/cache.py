@@ -71,6 +71,16 @@ def cache_folder() -> Path | None:
     return Path(base) / "stedenbanden" / "stores" if base else None
 
 
+def why_no_cache_folder() -> str:
+    """Why :func:`cache_folder` is None, in words for a message."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    home = os.path.expanduser("~")
+    said = f"XDG_CACHE_HOME={base!r} is not an absolute path" if base else "XDG_CACHE_HOME is not set"
+    if not os.path.isabs(home):
+        return f"{said} and there is no home folder (HOME is not set)"
+    return f"{said} and the home folder {home} does not exist"
+
+
 def disabled() -> bool:
     """True when ``KB_NO_CACHE`` is set to anything but empty or ``0``."""
     return os.environ.get("KB_NO_CACHE", "") not in ("", "0")
@@ -318,6 +328,9 @@ def open_store(paths: Sequence[Path], build: Callable[[ox.Store, Sequence[Path]]
         return None
     folder = cache_folder()
     if folder is None:
+        if announce is not None:
+            announce(f"kb: no cache folder ({why_no_cache_folder()}), so the files are parsed on every run; "
+                     "set XDG_CACHE_HOME to a writable folder to index them once")
         return None
     digests = file_digests(paths)
     key = index_key(paths, settings, digests)
@@ -340,7 +353,11 @@ def open_store(paths: Sequence[Path], build: Callable[[ox.Store, Sequence[Path]]
         import tempfile
 
         building = Path(tempfile.mkdtemp(prefix=f".build-{key}-", dir=folder))
-    except OSError:
+    except OSError as exc:
+        if announce is not None:
+            reason = "a file stands in its way" if isinstance(exc, (FileExistsError, NotADirectoryError)) else exc.strerror
+            announce(f"kb: cannot keep an index in {folder} ({reason}), so the files are parsed on every run; "
+                     "set XDG_CACHE_HOME to a writable folder to index them once")
         return None
     if announce is not None:
         announce(f"Indexing {len(paths)} files ({total / 1e6:.1f} MB) once, into {folder}; "

@@ -895,7 +895,11 @@ def cache_command(clear, fmt, output):
 
     folder = cache.cache_folder()
     if folder is None:
-        raise KbError("no cache folder: neither XDG_CACHE_HOME (absolute) nor a home folder is set")
+        raise KbError(f"no cache folder: {cache.why_no_cache_folder()}; set XDG_CACHE_HOME to an absolute path")
+    for part in (folder, *folder.parents):
+        if part.exists() and not part.is_dir():
+            raise KbError(f"{part} is not a folder, so kb can keep no cache there; move it away or set XDG_CACHE_HOME "
+                          "to another folder")
     if clear:
         removed, freed = cache.clear(folder)
         results, results_freed = cache.clear_results()
