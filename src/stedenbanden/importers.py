@@ -555,21 +555,23 @@ def links_turtle_pieces(imported: CsvImport) -> Iterator[str]:
 
 
 def check_import(text: str, imported: CsvImport, data_files: Sequence[Path], output_name: str = "import.ttl",
-                 step: Callable[[str], None] | None = None, progress=None):
+                 step: Callable[[str], None] | None = None, progress=None, counter=None):
     """Validate the Turtle ``text`` of an import together with the knowledge base's ``data_files``
     (and the ontology), with the same shapes and violation queries as ``kb validate --with-kb``, the
     shapes run as SPARQL over the store (engine ``sparql``, :mod:`stedenbanden.shacl_sparql`). Returns the violations, each as one
     line naming the spreadsheet row where the focus node comes from it; [] when all conforms.
-    ``step`` and ``progress`` are passed to :func:`stedenbanden.validate.validate` (a terminal's
-    step lines and load bars)."""
+    ``step``, ``progress`` and ``counter`` are passed to :func:`stedenbanden.validate.validate` (a
+    terminal's step lines, load bars and count of the shape queries)."""
     with tempfile.TemporaryDirectory(prefix="kb-import-") as folder:
         path = Path(folder) / (output_name or "import.ttl")
         path.write_text(text, encoding="utf-8")
-        return check_import_file(path, imported.name, imported.rows_of, data_files, output_name, step, progress)
+        return check_import_file(path, imported.name, imported.rows_of, data_files, output_name, step, progress,
+                                 counter)
 
 
 def check_import_file(path: Path, name: str, rows_of: Mapping[str, int], data_files: Sequence[Path],
-                      output_name: str = "import.ttl", step: Callable[[str], None] | None = None, progress=None):
+                      output_name: str = "import.ttl", step: Callable[[str], None] | None = None, progress=None,
+                      counter=None):
     """:func:`check_import` of the Turtle file ``path`` (``name`` the spreadsheet's name and
     ``rows_of`` its row of each new IRI, as :class:`CsvImport` has them; ``output_name`` how the
     messages name ``path``)."""
@@ -582,7 +584,7 @@ def check_import_file(path: Path, name: str, rows_of: Mapping[str, int], data_fi
     names[graph_name(path)] = output_name or "import.ttl"
     # engine "sparql": the shapes as queries over the store, no copy of 1.7 million triples
     # (stedenbanden.shacl_sparql has the measurements); it falls back to pyshacl-turbo itself.
-    report = validate(files, names=names, engine="sparql", step=step, progress=progress)
+    report = validate(files, names=names, engine="sparql", step=step, progress=progress, counter=counter)
     messages = []
     for v in report.violations:
         row = rows_of.get(v.focus)
@@ -638,7 +640,7 @@ def import_csv_command(state, file, output, template):
         problems = check_import_file(turtle, name, rows_of, state.data_files(),
                                      output.name if output else "import.ttl",
                                      step=lambda what: steps(f"validating {count:,} link(s): {what}"),
-                                     progress=steps.progress)
+                                     progress=steps.progress, counter=steps.count("shape queries"))
         if problems:
             steps.end()
             for line in problems:
