@@ -344,23 +344,17 @@ def _fill(message: str, row: dict) -> str:
     return message
 
 
-QUERY_THREADS = 2
-"""The checks' queries run in this many threads at once: Oxigraph evaluates a query without holding
-Python's GIL, so two queries use both cores (measured at 1.7 million triples, a 10^5-row import:
-23 s in one thread, about half in two on an otherwise idle machine); the results are put back in the
-checks' order, so the output does not depend on which query ends first."""
-
-
 def run(store: ox.Store, checks: list[Check], done=None) -> list[tuple[str, str | None, str, str, str]]:
     """Run ``checks`` on the default graph of ``store``: (focus node, result path or None, message,
     shape IRI, component local name) of every violation, one per value node where SHACL reports one
     per value node; a blank-node focus is ``[blank node]``. ``done(finished, total)``, if given, is
-    told after each query (from the threads of :data:`QUERY_THREADS`, in any order)."""
-    import threading
-    from concurrent.futures import ThreadPoolExecutor
+    told after each query.
 
+    The queries run one after the other. Two threads (Oxigraph evaluates without the GIL) were
+    measured at 1.7 million triples on two cores that other work also used: 34 s in one thread,
+    98 s in two (23 s of it in the kernel, the threads contending), so one it is."""
     cache: dict[str, list[str]] = {}
-    for check in checks:  # the subclass lists, once, before the threads start
+    for check in checks:  # each target's subclasses, once
         for kind, value in check.targets:
             if kind == "targetClass" and value not in cache:
                 rows = store.query(f"SELECT DISTINCT ?c WHERE {{ ?c <{SUBCLASS}>* <{value}> }}")
@@ -409,17 +403,9 @@ def run(store: ox.Store, checks: list[Check], done=None) -> list[tuple[str, str 
         else:
             groups.setdefault((check.targets, check.where), []).append(check)
     jobs += [(grouped, (targets, where, members)) for (targets, where), members in groups.items()]
-    finished = [0]
-    lock = threading.Lock()
-
-    def job(function, args) -> list:
-        result = function(*args)
+    found = []
+    for finished, (function, args) in enumerate(jobs, start=1):
+        found += function(*args)
         if done is not None:
-            with lock:
-                finished[0] += 1
-                done(finished[0], len(jobs))
-        return result
-
-    with ThreadPoolExecutor(max_workers=QUERY_THREADS) as pool:
-        results = list(pool.map(lambda item: job(*item), jobs))
-    return [row for result in results for row in result]
+            done(finished, len(jobs))
+    return found
