@@ -70,7 +70,8 @@ class Steps:
 
     Call the object with the text of each step; use it as a context manager so the last line is
     closed. :meth:`progress` is a ``progress`` callback for :func:`stedenbanden.store.load` that
-    shows a bar for a large file under the step line.
+    shows a bar for a large file under the step line; :meth:`count` gives a callback that shows
+    ``(N of M things)`` after the current step's text.
     """
 
     def __init__(self, tty: bool | None = None):

@@ -634,7 +634,7 @@ def import_csv_command(state, file, output, template):
         count, name, rows_of = len(imported.links), imported.name, imported.rows_of
         steps(f"writing the Turtle of {count:,} link(s)")
         turtle = Path(folder) / (output.name if output else "import.ttl")
-        with turtle.open("w", encoding="utf-8") as handle:
+        with turtle.open("w", encoding="utf-8", newline="") as handle:  # the text as emit() would write it
             for piece in links_turtle_pieces(imported):
                 handle.write(piece)
         del imported
@@ -985,7 +985,7 @@ def import_twin_towns_command(state, source, country, fmt, output):
     Netherlands whose name is that of a KB municipality links to its TOOI IRI. Then ask, e.g.,
     kb query twin-towns-netherlands --extra-data FILE.ttl
     """
-    from .formats import emit, open_output, reading, refuse_an_input
+    from .formats import emit, reading, refuse_an_input
 
     if source is None:
         source = default_twin_towns_source()
