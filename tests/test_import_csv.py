@@ -266,6 +266,65 @@ def test_steps_on_a_terminal_and_only_the_result_line_in_a_pipe(tmp_path, monkey
     assert (tmp_path / "shown.ttl").read_text() == (tmp_path / "piped.ttl").read_text()
 
 
+def test_a_terminal_sees_the_shape_queries_counted_while_validating(tmp_path, monkeypatch):
+    """The longest step of a large import (the shapes, 20-30 s at 10^5 rows) shows how far it is:
+    ``(N of M shape queries)`` after the step's text, up to M of M; a pipe gets none of it."""
+    import functools
+    import re
+
+    import stedenbanden.cli as cli_module
+
+    monkeypatch.setattr(cli_module, "Steps", functools.partial(cli_module.Steps, tty=True))
+    shown = run(str(FIXTURES / "documented-links.csv"), "-o", str(tmp_path / "shown.ttl"), data=without_links())
+    assert shown.exit_code == 0, shown.output
+    counts = [(int(a), int(b)) for a, b in re.findall(r"against the shapes with sparql \((\d+) of (\d+) shape queries\)",
+                                                      shown.stderr)]
+    assert counts, shown.stderr
+    total = counts[0][1]
+    assert total >= 60 and all(b == total for _, b in counts)
+    assert [a for a, _ in counts if a < total] == sorted(a for a, _ in counts if a < total)
+    assert f"({total} of {total} shape queries) ... done in" in shown.stderr
+    monkeypatch.undo()
+    piped = run(str(FIXTURES / "documented-links.csv"), "-o", str(tmp_path / "piped.ttl"), data=without_links())
+    assert "shape queries" not in piped.stderr
+
+
+def test_validation_still_checks_the_last_rows_of_a_file(tmp_path):
+    """Validation of an import covers every row, the last as well as the first: in 3,000 synthetic
+    rows, the Turtle of row 2 and of row 3,001 (the last) is spoilt after writing, and exactly those
+    two rows are reported, each with its row and what is wrong."""
+    import re
+
+    from stedenbanden.synthetic import links_csv
+
+    kb = index_of(data_files())
+    path = tmp_path / "links.csv"
+    path.write_text(links_csv(3_000, kb), encoding="utf-8")
+    imported = read_links_csv(path, kb)
+    spoilt = ox.Store()
+    spoilt.load(links_turtle(imported).encode("utf-8"), format=ox.RdfFormat.TURTLE)
+    first, last = imported.links[0], imported.links[-1]
+    assert (first.row, last.row) == (2, 3_001)
+    spoilt.update(_UPDATE_PREFIXES + f'INSERT DATA {{ <{first.link}> sb:partnerCountry <https://example.org/nowhere> }} ; '
+                  f'DELETE WHERE {{ <{last.link}> sb:startYear ?y }} ; '
+                  f'INSERT DATA {{ <{last.link}> sb:startYear "19999"^^xsd:gYear }}')
+    lines = check_import(spoilt.dump(format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph()).decode("utf-8"),
+                         imported, data_files(), "links.ttl")
+    rows = sorted({int(m.group(1)) for line in lines for m in [re.match(rf"{re.escape(str(path))}, row (\d+)", line)] if m})
+    assert rows == [2, 3_001], lines
+    assert any(line.startswith(f"{path}, row 3001 (startYear): ") for line in lines), lines
+    assert any(line.startswith(f"{path}, row 2 (partnerCountry): ") for line in lines), lines
+
+
+def test_the_turtle_on_standard_output_is_the_file_written(tmp_path):
+    """Without -o the validated Turtle goes to standard output, the same text as the file."""
+    written = run(str(FIXTURES / "documented-links.csv"), "-o", str(tmp_path / "links.ttl"), data=without_links())
+    printed = run(str(FIXTURES / "documented-links.csv"), data=without_links())
+    assert written.exit_code == printed.exit_code == 0, printed.output
+    assert printed.stdout == (tmp_path / "links.ttl").read_text(encoding="utf-8")
+    assert printed.stdout.startswith("# City links imported with `kb import-csv` from documented-links.csv")
+
+
 # One bad edit per imported row, for every check that the shapes make on what an import writes.
 # {L} is the row's link, {P} its new partner, {M} its new Dutch municipality (SPARQL Update).
 _BAD_ROWS = {

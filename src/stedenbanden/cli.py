@@ -96,12 +96,17 @@ class Steps:
 
     Call the object with the text of each step; use it as a context manager so the last line is
     closed. :meth:`progress` is a ``progress`` callback for :func:`stedenbanden.store.load` that
-    shows a bar for a large file under the step line.
+    shows a bar for a large file under the step line; :meth:`count` gives a callback that shows
+    ``(N of M things)`` after the current step's text.
     """
 
     def __init__(self, tty: bool | None = None):
+        import threading
+
         self.tty = sys.stderr.isatty() if tty is None else tty
+        self._lock = threading.Lock()  # the ticking thread and a counter's threads draw the same line
         self.text: str | None = None
+        self.detail = ""  # e.g. "12 of 114 shape queries", shown in brackets after the step's text (count)
         self.started = 0.0
         self._stop = None
         self._thread = None
@@ -119,7 +124,7 @@ class Steps:
         self.end()
         if not self.tty:
             return
-        self.text, self.started = text, time.perf_counter()
+        self.text, self.detail, self.started = text, "", time.perf_counter()
         self._draw()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._tick, daemon=True)
@@ -129,7 +134,12 @@ class Steps:
         import time
 
         seconds = time.perf_counter() - self.started
-        click.echo(f"\rkb: {self.text} ... {seconds:.0f} s", err=True, nl=False)
+        with self._lock:
+            if self.text is not None:
+                click.echo(f"\rkb: {self.text}{self._detail()} ... {seconds:.0f} s", err=True, nl=False)
+
+    def _detail(self) -> str:
+        return f" ({self.detail})" if self.detail else ""
 
     def _tick(self) -> None:
         while not self._stop.wait(1.0):
@@ -148,8 +158,21 @@ class Steps:
         import time
 
         if self._halt():
-            click.echo(f"\rkb: {self.text} ... done in {time.perf_counter() - self.started:.1f} s", err=True)
+            with self._lock:
+                click.echo(f"\rkb: {self.text}{self._detail()} ... done in {time.perf_counter() - self.started:.1f} s",
+                           err=True)
         self.text = None
+
+    def count(self, unit: str):
+        """A ``counter(finished, total)`` callback (any thread) that shows ``finished of total
+        unit`` after the current step's text, as soon as it changes; nothing off a terminal."""
+        def counter(finished: int, total: int) -> None:
+            if not self.tty or self.text is None:
+                return
+            self.detail = f"{finished:,} of {total:,} {unit}"
+            self._draw()
+
+        return counter
 
     def progress(self, path: Path, size: int):
         """A byte-count progress bar for loading a large file (see :func:`_load_progress`); the

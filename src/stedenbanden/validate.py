@@ -193,7 +193,8 @@ def _turbo(oxstore: ox.Store, shapes) -> list:
     return outcomes
 
 
-def shacl_violations(oxstore: ox.Store, engine: str = "auto") -> list[Violation]:
+def shacl_violations(oxstore: ox.Store, engine: str = "auto",
+                     counter: Callable[[int, int], None] | None = None) -> list[Violation]:
     """Validate the default graph of ``oxstore`` against the shipped shapes (no inference), with
     pySHACL or, for ``engine`` ``turbo`` (or ``auto`` on large data), pyshacl-turbo, which reads the
     Oxigraph store directly (in parallel threads, see :func:`_turbo`).
@@ -204,6 +205,7 @@ def shacl_violations(oxstore: ox.Store, engine: str = "auto") -> list[Violation]
 
     Returns the results that the validation reports list directly (``sh:result``), unsorted,
     without files (:func:`validate` names them). Raises :class:`KbError` when the engine fails.
+    ``counter(finished, total)``, if given, is told after each of the ``sparql`` engine's queries.
     """
     import rdflib
 
@@ -219,7 +221,7 @@ def shacl_violations(oxstore: ox.Store, engine: str = "auto") -> list[Violation]
             engine = "turbo"
         else:
             return [Violation(focus=focus, path=path, message=message, check=shape, files=(), component=component)
-                    for focus, path, message, shape, component in shacl_sparql.run(oxstore, checks)]
+                    for focus, path, message, shape, component in shacl_sparql.run(oxstore, checks, counter)]
     if choose_engine(engine, len(oxstore)) == "turbo":
         reports = _turbo(oxstore, shapes)
     else:
@@ -327,13 +329,14 @@ def register_violations(oxstore: ox.Store) -> list[Violation]:
 
 
 def validate(data: Sequence[Path], names: dict[str, str] | None = None, engine: str = "auto",
-             step: Callable[[str], None] | None = None, progress=None) -> ValidationReport:
+             step: Callable[[str], None] | None = None, progress=None,
+             counter: Callable[[int, int], None] | None = None) -> ValidationReport:
     """Validate the data ``files`` together with the ontology against the shipped SHACL shapes and
     run every ``*-violation`` stored query.
 
     ``names`` maps each file's named graph (``file:`` URI) to how the user named it; by default the
     paths as given. ``engine`` is one of :data:`ENGINES`; ``step(text)`` is told of each long step;
-    ``progress`` is passed to :func:`stedenbanden.store.load`. Raises the Turtle errors of
+    ``progress`` is passed to :func:`stedenbanden.store.load`, ``counter`` to :func:`shacl_violations`. Raises the Turtle errors of
     :func:`stedenbanden.store.load`. Returns a
     :class:`ValidationReport`, violations sorted by file, focus node and message.
     """
@@ -347,7 +350,7 @@ def validate(data: Sequence[Path], names: dict[str, str] | None = None, engine: 
     names = names or {kbstore.graph_name(p): str(p) for p in everything}
     triples = len(oxstore)
     step(f"checking {triples:,} triples against the shapes with {choose_engine(engine, triples)}")
-    violations = shacl_violations(oxstore, engine)
+    violations = shacl_violations(oxstore, engine, counter)
     step("running the violation queries")
     violations += _violation_queries(oxstore)
     violations += register_violations(oxstore)
