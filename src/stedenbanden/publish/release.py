@@ -387,7 +387,7 @@ def build(store, files: Sequence[Path], folder: Path, *, version: str = __versio
     _say(progress, 4, "Documenting the ontology (pyLODE)")
     anchors = ontology.ontology_docs(graph, prefixes, folder)
 
-    pages = site.Site(graph + description, catalog.description_prefixes(prefixes), anchors, base_url)
+    pages = site.Site(graph, catalog.description_prefixes(prefixes), anchors, base_url, description)
     _say(progress, 5, "Drawing the charts (links per partner country, initiator, theme) and the maps")
     drawn = charts.draw_charts(store, folder)
     index_maps, link_maps = maps.draw_maps(graph, pages.label, folder)
