@@ -25,8 +25,16 @@ NETHERLANDS = "http://www.wikidata.org/entity/Q55"  # the Netherlands (the count
 
 Progress = Callable[[str], None]
 TOOI_IRI = re.compile(re.escape(TOOI_GEMEENTE) + r"(gm[0-9]{4})")
+_MADE: set = set()  # folders write_file has made (or found) in this process
+
+
 def write_file(path: Path, data: str | bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write ``data`` (text as UTF-8) to ``path``, making its folder when needed. Raises
+    :class:`KbError` naming the file when it cannot be written."""
+    parent = path.parent
+    if parent not in _MADE or not parent.is_dir():
+        parent.mkdir(parents=True, exist_ok=True)
+        _MADE.add(parent)
     try:
         path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
     except OSError as exc:

@@ -175,15 +175,15 @@ def jsonld_nodes(triples, context: Mapping[str, str]) -> list:
         else:
             node.setdefault(compact(str(p)), []).append(value(o))
 
-    def key(item):
-        return json.dumps(item, sort_keys=True, ensure_ascii=False)
+    def key(item):  # a string sorts before a value object; value objects by their sorted items
+        return ("", item) if isinstance(item, str) else ("~", *sorted(item.items()))
 
     for node in nodes.values():
         for name, values in node.items():
             if isinstance(values, list):
                 values = sorted({key(v): v for v in values}.values(), key=key)
                 node[name] = values[0] if len(values) == 1 else values
-    return sorted(nodes.values(), key=lambda n: (n["@id"], key(n)))
+    return sorted(nodes.values(), key=lambda n: n["@id"])
 
 
 _LOCAL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
