@@ -125,3 +125,21 @@ def test_blank_nodes_get_the_same_labels_whatever_the_parser_called_them():
     assert sorted(first) == sorted(second)
     assert _exact(first) == _exact(_graph()), "triples without blank nodes stay as they are"
     assert isomorphic(first, _graph())
+
+
+def test_link_sources_are_those_kb_cite_selects(kb, kb_files):
+    """The link pages' sources come from indexes built once (a scan per link was quadratic);
+    they are still what ``kb cite LINK`` selects (citations.select), for every recorded link."""
+    from stedenbanden.citations import select
+    from stedenbanden.publish import catalog, dumps
+    from stedenbanden.publish.evidence import Evidence, run_queries
+
+    graph, prefixes = dumps.read_knowledge_base(kb_files)
+    pages = site.Site(graph, catalog.description_prefixes(prefixes), {}, "https://w3id.org/stedenbanden/")
+    evidence = Evidence(pages, run_queries(kb))
+    links = sorted({str(r["link"]) for r in evidence.links})
+    assert len(links) > 30
+    for link in links:
+        expected = sorted(str(r["source"]) for r in select(evidence.sources, [link], evidence.citations))
+        assert [s.iri for s in evidence.link_sources(link, "doc/link/x.html")] == expected, link
+        assert evidence.timeline(link, "doc/link/x.html") is not None
