@@ -18,6 +18,7 @@ section and checks the targets of the issues "Fast at every size" and "Fast the 
 5. Long listings: seconds to the first byte and to the last of `kb sparql` of every triple (csv
    and table) and `kb query links --format csv` on the largest --repeated-sizes data.
 6. `kb import-csv` of synthetic spreadsheets (stedenbanden.synthetic.links_csv) of --import-rows rows.
+7. `kb publish` of the shipped KB alone and with each data set as --extra-data (publish_benchmark).
 
 Run it from the repository with the package installed (`pip install -e .`):
 
