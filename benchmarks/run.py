@@ -18,6 +18,7 @@ section and checks the targets of the issues "Fast at every size" and "Fast the 
 5. Long listings: seconds to the first byte and to the last of `kb sparql` of every triple (csv
    and table) and `kb query links --format csv` on the largest --repeated-sizes data.
 6. `kb import-csv` of synthetic spreadsheets (stedenbanden.synthetic.links_csv) of --import-rows rows.
+7. `kb publish` of the shipped KB alone and with each data set as --extra-data (publish_benchmark).
 
 Run it from the repository with the package installed (`pip install -e .`):
 
@@ -578,6 +579,30 @@ def import_benchmark(row_counts: list[int], workdir: Path, say) -> dict:
     return {"status": status, "rows": rows}
 
 
+PUBLISH_SECONDS = 30.0  # kb publish of the shipped KB + the world twin-towns list (issue 16), and < 1 GiB
+
+
+def publish_benchmark(datasets: list[dict], say) -> list[dict]:
+    """``kb publish --date 2026-01-01`` of the shipped KB alone and with each data set as
+    ``--extra-data`` (each into a fresh folder): wall time, peak memory, the triples and resource
+    pages it reports, exit code. The cost should grow linearly with the resources."""
+    import re
+
+    rows = []
+    for name, path, triples in [("shipped KB", None, None), *((d["name"], d["file"], d["triples"]) for d in datasets)]:
+        say(f"kb publish: {name}")
+        with tempfile.TemporaryDirectory() as cwd:
+            extra = ["--extra-data", str(path)] if path else []
+            outcome = run_measured([kb_program(), *extra, "publish", "--date", "2026-01-01", str(Path(cwd) / "site")],
+                                   cwd=cwd, timeout=1800, capture=True)
+        found = re.search(r"([0-9]+) triples, ([0-9]+) resource pages", outcome["stdout"])
+        rows.append({"data": name, "triples": int(found.group(1)) if found else None,
+                     "pages": int(found.group(2)) if found else None, "wall": outcome["wall"],
+                     "peak_mib": outcome["peak_mib"], "code": outcome["code"], "timeout": outcome["timeout"],
+                     "stderr": outcome["stderr"]})
+    return rows
+
+
 def fmt_s(value) -> str:
     if value is None:
         return "-"
@@ -726,6 +751,7 @@ def main(argv=None) -> int:
         rows_counts = [int(float(x)) for x in args.import_rows.split(",") if x.strip()]
         if rows_counts:
             results["import"] = import_benchmark(rows_counts, workdir, say)
+        results["publish"] = publish_benchmark(datasets, say)
 
     # --- repeated query and import ------------------------------------------------------------------
     if "repeated" in results:
@@ -753,6 +779,15 @@ def main(argv=None) -> int:
             rows.append((f"{r['rows']:,}", fmt_s(r["wall"]), f"{r['rows'] / r['wall']:,.0f}", f"{r['peak_mib']:.0f}", outcome))
         out.append(f"`kb import-csv` of synthetic spreadsheets (status {results['import']['status'] or 'mixed'}; "
                    "validated with the shipped data)\n\n" + table(rows, ["rows", "wall s", "rows/s", "peak MiB", "result"]))
+
+    if results.get("publish"):
+        rows = []
+        for r in results["publish"]:
+            outcome = "stopped" if r["timeout"] else ("published" if r["code"] == 0 else f"exit {r['code']}")
+            rows.append((r["data"], f"{r['triples']:,}" if r["triples"] else "-", f"{r['pages']:,}" if r["pages"] else "-",
+                         fmt_s(r["wall"]), f"{r['peak_mib']:.0f}", outcome))
+        out.append("`kb publish` of the shipped KB, alone and with each data set as --extra-data (a fresh folder each)\n\n"
+                   + table(rows, ["data", "triples", "resource pages", "wall s", "peak MiB", "result"]))
 
     # --- load -------------------------------------------------------------------------------------
     rows = []
@@ -823,6 +858,11 @@ def main(argv=None) -> int:
         if r["rows"] == 100_000:
             ok = r["code"] == 0 and r["wall"] <= TARGETS["import_seconds"] and r["peak_mib"] < TARGETS["peak_mib"]
             checks.append((f"`kb import-csv` of 10^5 rows ≤ {TARGETS['import_seconds']:g} s, < 1 GiB",
+                           f"{fmt_s(r['wall'])} s, {r['peak_mib']:.0f} MiB", ok))
+    for r in results.get("publish") or []:
+        if r["data"] == "twin towns, world":
+            ok = r["code"] == 0 and r["wall"] <= PUBLISH_SECONDS and r["peak_mib"] < TARGETS["peak_mib"]
+            checks.append((f"kb publish of the KB + world twin towns ≤ {PUBLISH_SECONDS:g} s, < 1 GiB",
                            f"{fmt_s(r['wall'])} s, {r['peak_mib']:.0f} MiB", ok))
     biggest = max((d for d in results["datasets"] if d["size"]), key=lambda d: d["size"], default=None)
     if biggest is not None:

@@ -25,8 +25,16 @@ NETHERLANDS = "http://www.wikidata.org/entity/Q55"  # the Netherlands (the count
 
 Progress = Callable[[str], None]
 TOOI_IRI = re.compile(re.escape(TOOI_GEMEENTE) + r"(gm[0-9]{4})")
+_MADE: set = set()  # folders write_file has made (or found) in this process
+
+
 def write_file(path: Path, data: str | bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write ``data`` (text as UTF-8) to ``path``, making its folder when needed. Raises
+    :class:`KbError` naming the file when it cannot be written."""
+    parent = path.parent
+    if parent not in _MADE or not parent.is_dir():
+        parent.mkdir(parents=True, exist_ok=True)
+        _MADE.add(parent)
     try:
         path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
     except OSError as exc:
@@ -48,14 +56,22 @@ def json_text(data) -> str:
 def canonical_bnodes(graph, prefix: str = ""):
     """``graph`` with blank nodes labelled canonically (rdflib), each label after ``prefix``, so
     that it serializes the same way on every run (and, with different prefixes, two graphs can
-    be merged without their blank nodes running together)."""
+    be merged without their blank nodes running together).
+
+    Only the triples that hold a blank node are canonicalised (every triple about or pointing to
+    a blank node is among them, so its label still depends on all it says); the graph is changed
+    in place and returned. Canonicalising the whole graph took rdflib about 35 s at 2 x 10^5
+    triples with 92 triples of blank nodes; this part alone takes milliseconds."""
     import rdflib
     from rdflib.compare import to_canonical_graph
 
-    if not any(isinstance(t, rdflib.BNode) for triple in graph for t in triple):
+    holding = [triple for triple in graph if any(isinstance(t, rdflib.BNode) for t in triple)]
+    if not holding:
         return graph
-    canonical = rdflib.Graph(bind_namespaces="none")
-    for triple in to_canonical_graph(graph):
-        canonical.add(tuple(rdflib.BNode(prefix + str(t)) if isinstance(t, rdflib.BNode) else t for t in triple))
-    return canonical
-
+    part = rdflib.Graph(bind_namespaces="none")
+    for triple in holding:
+        part.add(triple)
+        graph.remove(triple)
+    for triple in to_canonical_graph(part):
+        graph.add(tuple(rdflib.BNode(prefix + str(t)) if isinstance(t, rdflib.BNode) else t for t in triple))
+    return graph

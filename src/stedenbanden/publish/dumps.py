@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -123,26 +124,69 @@ def _ntriples(graph) -> str:
     return "".join(line + "\n" for line in sorted(set(lines)))
 
 
-def jsonld_nodes(graph, context: Mapping[str, str]) -> list:
-    """The nodes of ``graph`` as compacted JSON-LD node objects, in a stable order."""
-    data = json.loads(graph.serialize(format="json-ld", context=dict(context), auto_compact=True))
-    if isinstance(data, list):
-        nodes = data
-    elif "@graph" in data:
-        nodes = data["@graph"]
-    else:
-        data.pop("@context", None)
-        nodes = [data] if data else []
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
-    def key(item):
-        return json.dumps(item, sort_keys=True, ensure_ascii=False)
 
-    for node in nodes:
-        for name, value in node.items():
-            if isinstance(value, list):
-                node[name] = sorted(value, key=key)
-    return sorted(nodes, key=lambda n: (str(n.get("@id", "")), key(n)))
+def jsonld_nodes(triples, context: Mapping[str, str]) -> list:
+    """The rdflib ``triples`` (an rdflib Graph or a list of triples) as compacted JSON-LD node objects (one per subject, sorted by
+    ``@id``; values sorted), IRIs written as compact IRIs ``prefix:local`` of ``context``
+    (prefix -> namespace) where the namespace ends in ``/`` or ``#`` and the local part is a
+    plain name, blank nodes as ``_:label``; ``rdf:type`` as ``@type``.
 
+    Written here, not by rdflib, for speed: rdflib's JSON-LD serializer took about 4 ms per
+    resource page (3 minutes for 44,119 pages) and 30 s for the dump of 2 x 10^5 triples; this
+    is a few microseconds per resource. The tests read the result back with rdflib, pyoxigraph
+    and pyld. It is JSON-LD 1.1 compaction of node objects with a prefix-only context, nothing else."""
+    import rdflib
+
+    namespaces = sorted(((ns, prefix) for prefix, ns in context.items() if ns.endswith(("/", "#"))),
+                        key=lambda kv: (-len(kv[0]), kv[1]))
+    cache: dict[str, str] = {}
+
+    def compact(iri: str) -> str:
+        if iri in cache:
+            return cache[iri]
+        shown = iri
+        for ns, prefix in namespaces:
+            if iri.startswith(ns) and _LOCAL.fullmatch(iri[len(ns):]):
+                shown = f"{prefix}:{iri[len(ns):]}"
+                break
+        cache[iri] = shown
+        return shown
+
+    def node_id(term) -> str:
+        return f"_:{term}" if isinstance(term, rdflib.BNode) else compact(str(term))
+
+    def value(term):
+        if isinstance(term, rdflib.Literal):
+            if term.language:
+                return {"@language": term.language, "@value": str(term)}
+            if term.datatype is None or str(term.datatype) == _XSD_STRING:
+                return str(term)
+            return {"@type": compact(str(term.datatype)), "@value": str(term)}
+        return {"@id": node_id(term)}
+
+    nodes: dict = {}
+    for s, p, o in triples:
+        node = nodes.setdefault(node_id(s), {"@id": node_id(s)})
+        if str(p) == _RDF_TYPE and not isinstance(o, rdflib.Literal):
+            node.setdefault("@type", []).append(node_id(o))
+        else:
+            node.setdefault(compact(str(p)), []).append(value(o))
+
+    def key(item):  # a string sorts before a value object; value objects by their sorted items
+        return ("", item) if isinstance(item, str) else ("~", *sorted(item.items()))
+
+    for node in nodes.values():
+        for name, values in node.items():
+            if isinstance(values, list):
+                values = sorted({key(v): v for v in values}.values(), key=key)
+                node[name] = values[0] if len(values) == 1 else values
+    return sorted(nodes.values(), key=lambda n: n["@id"])
+
+
+_LOCAL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 
 
 def write_dumps(graph, prefixes: Mapping[str, str], folder: Path, version: str) -> list[Dump]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping, Sequence
 from urllib.parse import urlsplit
@@ -27,6 +27,7 @@ class Release:
     files: tuple[str, ...]
     triples: int
     pages: int
+    digests: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)  # path -> SHA-256
 
 
 _STEPS = 7
@@ -146,7 +147,7 @@ def publish(store, files: Sequence[Path], outdir: Path | str, *, version: str = 
     try:
         release = build(store, files, building, version=version, date=date, endpoint_url=endpoint_url,
                         base_url=base_url, progress=progress)
-        written = _write_manifest(building, release.files)
+        written = _write_manifest(building, release.files, release.digests)
         _check_new_paths(outdir, previous, written)
         _say(progress, 7, f"Moving the release into place at {outdir}")
         with _interrupts_held():
@@ -200,12 +201,14 @@ def _safe_relative(path: str) -> bool:
     return bool(path) and not path.startswith("/") and all(p not in ("", ".", "..") for p in parts)
 
 
-def _write_manifest(building: Path, files: Sequence[str]) -> dict[str, str]:
+def _write_manifest(building: Path, files: Sequence[str], digests: Mapping[str, str] | None = None) -> dict[str, str]:
     """Write the manifest of the release in ``building`` and return it (path -> SHA-256), the
-    manifest itself included with the checksum of its own text."""
+    manifest itself included with the checksum of its own text. ``digests`` (path -> SHA-256)
+    are checksums already worked out for these files (SHA256SUMS'), not read again."""
     import json
 
-    listed = {path: sha256_hex((building / path).read_bytes()) for path in sorted(files)}
+    digests = digests or {}
+    listed = {path: digests.get(path) or sha256_hex((building / path).read_bytes()) for path in sorted(files)}
     text = json.dumps({"generator": _GENERATOR, "files": listed}, indent=1, sort_keys=True) + "\n"
     write_file(building / MANIFEST, text)
     return {**listed, MANIFEST: sha256_hex(text.encode("utf-8"))}
@@ -263,12 +266,19 @@ def _kept_by_a_first_release(entry: Path) -> bool:
     return entry.name.startswith(".") or entry.name == "CNAME"
 
 
-def _crosses_link(outdir: Path, path: str) -> bool:
-    """True when a folder on the way from ``outdir`` to ``path`` is a symbolic link or not a folder."""
+def _crosses_link(outdir: Path, path: str, checked: dict | None = None) -> bool:
+    """True when a folder on the way from ``outdir`` to ``path`` is a symbolic link or not a folder.
+    ``checked`` (folder -> answer) keeps the answers for folders already looked at."""
     here = outdir
     for part in path.split("/")[:-1]:
         here = here / part
-        if here.is_symlink() or (here.exists() and not here.is_dir()):
+        if checked is not None and here in checked:
+            bad = checked[here]
+        else:
+            bad = here.is_symlink() or (here.exists() and not here.is_dir())
+            if checked is not None:
+                checked[here] = bad
+        if bad:
             return True
     return False
 
@@ -276,9 +286,10 @@ def _crosses_link(outdir: Path, path: str) -> bool:
 def _check_new_paths(outdir: Path, previous: Mapping[str, str], written: Mapping[str, str]) -> None:
     """Refuse a release whose new files would take the place of files that are the user's."""
     taken = []
+    checked: dict = {}
     for path in sorted(written):
         target = outdir / path
-        if _crosses_link(outdir, path) or (path not in previous and (target.exists() or target.is_symlink())):
+        if _crosses_link(outdir, path, checked) or (path not in previous and (target.exists() or target.is_symlink())):
             taken.append(path)
     if taken:
         shown = ", ".join(taken[:3]) + (f" and {len(taken) - 3} more" if len(taken) > 3 else "")
@@ -364,6 +375,7 @@ def build(store, files: Sequence[Path], folder: Path, *, version: str = __versio
     folder = Path(folder)
     _say(progress, 1, "Reading the knowledge base")
     graph, prefixes = dumps.read_knowledge_base(files)
+    triples = len(graph)
 
     _say(progress, 2, f"Writing the dumps of {len(graph)} triples (Turtle, N-Triples, JSON-LD) and the "
                       "stored queries' tables (CSV with CSVW metadata, JSON)")
@@ -387,7 +399,7 @@ def build(store, files: Sequence[Path], folder: Path, *, version: str = __versio
     _say(progress, 4, "Documenting the ontology (pyLODE)")
     anchors = ontology.ontology_docs(graph, prefixes, folder)
 
-    pages = site.Site(graph + description, catalog.description_prefixes(prefixes), anchors, base_url)
+    pages = site.Site(graph, catalog.description_prefixes(prefixes), anchors, base_url, description)
     _say(progress, 5, "Drawing the charts (links per partner country, initiator, theme) and the maps")
     drawn = charts.draw_charts(store, folder)
     index_maps, link_maps = maps.draw_maps(graph, pages.label, folder)
@@ -396,7 +408,7 @@ def build(store, files: Sequence[Path], folder: Path, *, version: str = __versio
     context = {
         "version": version,
         "date": date.isoformat() if date else None,
-        "triples": len(graph),
+        "triples": triples,
         "endpoint_url": endpoint_url,
         "profile": PROFILE,
         "checked": catalog.CHECKED,
@@ -409,14 +421,18 @@ def build(store, files: Sequence[Path], folder: Path, *, version: str = __versio
     write_file(folder / "server" / "nginx-server.conf", nginx_server)
     write_file(folder / "server" / "apache.conf", webserver.apache_config(base_url))
     site.write_static(folder)
-    written = _write_checksums(folder)
-    return Release(folder, version, date, written, len(graph), len(pages.pages))
+    written, digests = _write_checksums(folder)
+    return Release(folder, version, date, written, triples, len(pages.pages), digests)
 
 
-def _write_checksums(folder: Path) -> tuple[str, ...]:
+def _write_checksums(folder: Path) -> tuple[tuple[str, ...], dict[str, str]]:
+    """Write SHA256SUMS of every file in ``folder``; return every file (SHA256SUMS included,
+    sorted) and the checksums (path -> SHA-256)."""
     paths = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
-    lines = [f"{sha256_hex((folder / p).read_bytes())}  {p}\n" for p in paths]
-    write_file(folder / "SHA256SUMS", "".join(lines))
-    return tuple(sorted([*paths, "SHA256SUMS"]))
+    digests = {p: sha256_hex((folder / p).read_bytes()) for p in paths}
+    text = "".join(f"{digests[p]}  {p}\n" for p in paths)
+    write_file(folder / "SHA256SUMS", text)
+    digests["SHA256SUMS"] = sha256_hex(text.encode("utf-8"))
+    return tuple(sorted([*paths, "SHA256SUMS"])), digests
 
 

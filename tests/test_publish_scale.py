@@ -1,0 +1,145 @@
+"""`kb publish` at scale (issue 16): the pieces that replaced per-node rdflib work give the same
+answers as the library code they stand for. The time itself is measured by benchmarks/run.py
+(`kb publish` table), not here."""
+
+from __future__ import annotations
+
+import json
+import posixpath
+
+import pyoxigraph as ox
+import rdflib
+from rdflib import BNode, Literal, URIRef
+from rdflib.compare import isomorphic
+
+from stedenbanden.publish import site
+from stedenbanden.publish.common import SBDEF, SBID, canonical_bnodes
+from stedenbanden.publish.dumps import jsonld_nodes
+
+XSD = rdflib.XSD
+SPDX = rdflib.Namespace("http://spdx.org/rdf/terms#")
+PREFIXES = {"sb": SBDEF, "link": SBID + "link/", "rdfs": str(rdflib.RDFS), "xsd": str(XSD), "spdx": str(SPDX),
+            "tooi": "https://identifier.overheid.nl/tooi/id/gemeente/"}
+
+
+def test_relative_links_are_those_of_posixpath_relpath():
+    pages = ["index.html", "browse.html", "doc/link/a.html", "doc/tooi/gm0599.html", "doc/dataset/knowledge-base.html",
+             "doc/dataset/knowledge-base/distribution/turtle.html", "ontology/index.html"]
+    targets = pages + ["dumps/stedenbanden.ttl", "doc/link.html", "doc/link/a/b.html", "charts/themes.svg",
+                       "maps/link/almelo-denizli.svg"]
+    for page in pages:
+        for target in targets:
+            expected = posixpath.relpath(target, posixpath.dirname(page) or ".")
+            assert site.relative(target, page) == expected, (target, page)
+            assert site.relative(target + "#x", page) == expected + "#x"
+    assert site.relative("doc/tooi/gm0141.html", "doc/link/almelo-denizli.html") == "../tooi/gm0141.html"
+
+
+def _graph() -> rdflib.Graph:
+    link = URIRef(SBID + "link/almelo-denizli")
+    checksum = BNode("c1")
+    graph = rdflib.Graph(bind_namespaces="none")
+    for triple in [
+        (link, rdflib.RDF.type, URIRef(SBDEF + "CityLink")),
+        (link, rdflib.RDFS.label, Literal("Almelo – Denizli", lang="nl")),
+        (link, rdflib.RDFS.label, Literal("Almelo – Denizli", lang="en")),
+        (link, URIRef(SBDEF + "startYear"), Literal("1975", datatype=XSD.gYear)),
+        (link, URIRef(SBDEF + "share"), Literal("50.0", datatype=XSD.decimal)),  # lexical forms kept as they are
+        (link, URIRef(SBDEF + "budget"), Literal("5000", datatype=XSD.decimal)),
+        (link, URIRef(SBDEF + "note"), Literal("a <script> & \"quote\"")),
+        (link, URIRef(SBDEF + "dutchMunicipality"), URIRef("https://identifier.overheid.nl/tooi/id/gemeente/gm0141")),
+        (link, URIRef("http://example.org/odd#p"), URIRef("http://example.org/no-prefix")),
+        (link, SPDX.checksum, checksum),
+        (checksum, SPDX.checksumValue, Literal("ab" * 32, datatype=XSD.hexBinary)),
+        (URIRef(SBID + "link/other"), URIRef(SBDEF + "sameAs"), link),
+    ]:
+        graph.add(triple)
+    return graph
+
+
+def _own(graph, subject) -> rdflib.Graph:
+    own = rdflib.Graph()
+    for p, o in graph.predicate_objects(subject):
+        own.add((subject, p, o))
+        for triple in graph.triples((o, None, None)) if isinstance(o, BNode) else ():
+            own.add(triple)
+    return own
+
+
+def _exact(graph):
+    """The triples with each literal as (lexical form, datatype, language): rdflib compares
+    ``"50.0"^^xsd:decimal`` and ``"50"^^xsd:decimal`` as equal, the dumps may not."""
+    return {tuple((str(t), str(t.datatype), t.language) if isinstance(t, Literal) else t for t in triple)
+            for triple in graph if not any(isinstance(t, BNode) for t in triple)}
+
+
+def test_a_pages_turtle_and_json_ld_are_its_own_statements():
+    graph = _graph()
+    pages = site.Site(graph, PREFIXES, {}, "https://w3id.org/stedenbanden/")
+    subject = URIRef(SBID + "link/almelo-denizli")
+    own = _own(graph, subject)
+    turtle = pages.turtle(subject)
+    assert turtle.startswith("# The description of <https://w3id.org/stedenbanden/id/link/almelo-denizli>")
+    read = rdflib.Graph().parse(data=turtle, format="turtle")
+    assert isomorphic(read, own) and _exact(read) == _exact(own)
+    text = pages.jsonld(subject)
+    assert "<" not in text, "safe inside a <script> element"
+    data = json.loads(text)
+    assert data["@context"] == dict(sorted(PREFIXES.items())), "every prefix here is used, xsd by the datatypes"
+    assert [node["@id"] for node in data["@graph"]] == ["_:c1", "link:almelo-denizli"]
+    node = data["@graph"][1]
+    assert node["@type"] == "sb:CityLink" and node["sb:dutchMunicipality"] == {"@id": "tooi:gm0141"}
+    assert node["sb:share"] == {"@type": "xsd:decimal", "@value": "50.0"}
+    assert node["http://example.org/odd#p"] == {"@id": "http://example.org/no-prefix"}
+    read = rdflib.Graph().parse(data=text, format="json-ld")
+    assert isomorphic(read, own) and _exact(read) == _exact(own)
+    quads = list(ox.parse(text.encode("utf-8"), format=ox.RdfFormat.JSON_LD))
+    assert len(quads) == len(own)
+    # Two builds of the same page are the same text.
+    again = site.Site(_graph(), PREFIXES, {}, "https://w3id.org/stedenbanden/")
+    assert again.jsonld(subject) == text and again.turtle(subject) == turtle
+
+
+def test_pages_show_statements_pointing_at_a_resource():
+    pages = site.Site(_graph(), PREFIXES, {}, "https://w3id.org/stedenbanden/")
+    subject = URIRef(SBID + "link/almelo-denizli")
+    rows = pages.incoming(subject, "doc/link/almelo-denizli.html")
+    assert [(r.iri, [v.href for v in r.values]) for r in rows] == [(SBDEF + "sameAs", ["other.html"])]
+    assert set(pages.pages) == {SBID + "link/almelo-denizli", SBID + "link/other"}
+
+
+def test_json_ld_of_nothing_is_an_empty_list():
+    assert jsonld_nodes([], PREFIXES) == []
+
+
+def test_blank_nodes_get_the_same_labels_whatever_the_parser_called_them():
+    def graph(label: str) -> rdflib.Graph:
+        g = _graph()
+        old = BNode("c1")
+        for s, p, o in list(g.triples((None, None, old))) + list(g.triples((old, None, None))):
+            g.remove((s, p, o))
+            g.add((BNode(label) if s == old else s, p, BNode(label) if o == old else o))
+        return g
+
+    first, second = canonical_bnodes(graph("x")), canonical_bnodes(graph("y"))
+    assert sorted(first) == sorted(second)
+    assert _exact(first) == _exact(_graph()), "triples without blank nodes stay as they are"
+    assert isomorphic(first, _graph())
+
+
+def test_link_sources_are_those_kb_cite_selects(kb, kb_files):
+    """The link pages' sources come from indexes built once (a scan per link was quadratic);
+    they are still what ``kb cite LINK`` selects (citations.select), for every recorded link."""
+    from stedenbanden.citations import select
+    from stedenbanden.publish import catalog, dumps
+    from stedenbanden.publish.evidence import Evidence, run_queries
+
+    graph, prefixes = dumps.read_knowledge_base(kb_files)
+    pages = site.Site(graph, catalog.description_prefixes(prefixes), {}, "https://w3id.org/stedenbanden/")
+    evidence = Evidence(pages, run_queries(kb))
+    links = sorted({str(r["link"]) for r in evidence.links})
+    assert len(links) > 30
+    for link in links:
+        expected = sorted(str(r["source"]) for r in select(evidence.sources, [link], evidence.citations))
+        assert [s.iri for s in evidence.link_sources(link, "doc/link/x.html")] == expected, link
+        assert evidence.timeline(link, "doc/link/x.html") is not None
