@@ -403,8 +403,12 @@ def cli_benchmark(runs: int, say) -> list[dict]:
 
 
 def size_label(n: int) -> str:
+    """10^5, 2×10^5, or the number itself."""
     exponent = len(str(n)) - 1
-    return f"10^{exponent}" if n == 10 ** exponent else f"{n:,}"
+    digit, rest = divmod(n, 10 ** exponent)
+    if rest:
+        return f"{n:,}"
+    return f"10^{exponent}" if digit == 1 else f"{digit}×10^{exponent}"
 
 
 def prepare_datasets(sizes: list[int], seed: int, twin_source: Path | None, workdir: Path, say) -> list[dict]:
@@ -653,6 +657,9 @@ def main(argv=None) -> int:
                         help="synthetic sizes for the repeated-query case, besides the world twin-towns list (default 1e6; --quick: 1e5)")
     parser.add_argument("--import-rows", default="1e4,1e5", metavar="COUNTS",
                         help="rows of the kb import-csv spreadsheets (default 1e4,1e5; empty: leave out)")
+    parser.add_argument("--publish-sizes", default="1e4,1e5,2e5", metavar="SIZES",
+                        help="synthetic sizes (triples) of the kb publish case, besides the shipped KB alone and the "
+                             "twin-towns data (default 1e4,1e5,2e5; --quick: 1e4; empty: only those)")
     parser.add_argument("--json", metavar="FILE", help="also write all measurements to FILE as JSON")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--measure", help=argparse.SUPPRESS)
@@ -672,6 +679,8 @@ def main(argv=None) -> int:
         args.sizes, args.cli_runs, args.repeat, args.rdflib_max_triples = "1e4,1e5", 3, 2, min(args.rdflib_max_triples, 2e4)
         if args.repeated_sizes == parser.get_default("repeated_sizes"):
             args.repeated_sizes = "1e5"
+        if args.publish_sizes == parser.get_default("publish_sizes"):
+            args.publish_sizes = "1e4"
     from tabulate import tabulate
 
     sizes = [int(float(s)) for s in args.sizes.split(",") if s.strip()]
@@ -751,7 +760,16 @@ def main(argv=None) -> int:
         rows_counts = [int(float(x)) for x in args.import_rows.split(",") if x.strip()]
         if rows_counts:
             results["import"] = import_benchmark(rows_counts, workdir, say)
-        results["publish"] = publish_benchmark(datasets, say)
+        publish_sets = [d for d in datasets if not d["size"]]  # the twin-towns data
+        for n in (int(float(x)) for x in args.publish_sizes.split(",") if x.strip()):
+            path = workdir / f"synthetic-{n}-seed{args.seed}.ttl"
+            if not path.exists():
+                from stedenbanden.synthetic import generate
+
+                say(f"generating {n:,} synthetic triples")
+                path.write_text(generate(n, args.seed), encoding="utf-8")
+            publish_sets.append({"name": f"synthetic {size_label(n)}", "file": path, "triples": n})
+        results["publish"] = publish_benchmark(publish_sets, say)
 
     # --- repeated query and import ------------------------------------------------------------------
     if "repeated" in results:
