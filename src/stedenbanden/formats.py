@@ -462,20 +462,6 @@ def render_lines(columns: Sequence[str], rows: Iterable[Sequence[Value]], fmt: s
         yield out.getvalue()
 
 
-def render_stream(columns: Sequence[str], rows: Iterable[Sequence[Value]], fmt: str = "table",
-                  labels: Mapping[str, str] | None = None, **options) -> Iterator[str]:
-    """:func:`render` in pieces: row by row for the :data:`STREAMED` formats (see
-    :func:`render_lines`), else (``table``, ``md``) the whole text once every row is in.
-    ``labels`` may be a callable given the rows (a list), for ``md``, which needs them all."""
-    if fmt in STREAMED:
-        yield from render_lines(columns, rows, fmt, bom=options.get("bom", False))
-        return
-    rows = list(rows)
-    if callable(labels):
-        labels = labels(rows)
-    yield render(columns, rows, fmt, labels=labels, **options)
-
-
 def _table_text(value: Value, used: set[str]) -> str:
     """A value's text for ``table``: an IRI shortened with a known prefix (added to ``used``)."""
     if isinstance(value, IRI):
