@@ -41,7 +41,7 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Iterator, Mapping, Sequence
 
 import pyoxigraph as ox
 
@@ -638,28 +638,38 @@ def query_results(store: ox.Store, text: str, bindings: Mapping[str, "ox.NamedNo
     return ox.parse_query_results(body, format=ox.QueryResultsFormat.TSV)
 
 
+def _result_folders(folder: Path | None, key: str | None = None) -> list[Path]:
+    """The folders of kept results below ``folder`` (named by an index key), of every index or of
+    the index ``key``, sorted."""
+    if folder is None or not folder.is_dir():
+        return []
+    return [entry for entry in sorted(folder.iterdir()) if _NAME.match(entry.name) and entry.is_dir()
+            and not entry.is_symlink() and key in (None, entry.name)]
+
+
+def _result_files(folders: Sequence[Path]) -> Iterator[tuple[str, Path, bool]]:
+    """(index key, file, unfinished) for each file of the forms this module writes in
+    ``folders`` (a kept result, or an unfinished write), in order; anything else is left out."""
+    for entry in folders:
+        for item in sorted(entry.iterdir()):
+            if item.is_file() and not item.is_symlink():
+                if _RESULT.match(item.name):
+                    yield entry.name, item, False
+                elif _RESULT_PART.match(item.name):
+                    yield entry.name, item, True
+
+
 def list_results(folder: Path | None = None) -> tuple[dict[str, tuple[int, int]], list[Path]]:
     """Per index key, the (count, bytes) of the kept results; and the other files this module
     made there (unfinished writes), sorted."""
-    folder = folder or results_folder()
     kept: dict[str, tuple[int, int]] = {}
     leftovers: list[Path] = []
-    if folder is None or not folder.is_dir():
-        return kept, leftovers
-    for entry in sorted(folder.iterdir()):
-        if not (_NAME.match(entry.name) and entry.is_dir() and not entry.is_symlink()):
-            continue
-        count = size = 0
-        for item in sorted(entry.iterdir()):
-            if item.is_symlink() or not item.is_file():
-                continue
-            if _RESULT.match(item.name):
-                count += 1
-                size += item.stat().st_size
-            elif _RESULT_PART.match(item.name):
-                leftovers.append(item)
-        if count:
-            kept[entry.name] = (count, size)
+    for key, item, unfinished in _result_files(_result_folders(folder or results_folder())):
+        if unfinished:
+            leftovers.append(item)
+        else:
+            count, size = kept.get(key, (0, 0))
+            kept[key] = (count + 1, size + item.stat().st_size)
     return kept, leftovers
 
 
@@ -668,22 +678,17 @@ def clear_results(folder: Path | None = None, key: str | None = None) -> tuple[i
     then their folders once empty), of every index or of the index ``key``; return (files
     removed, bytes freed). Leaves any other file alone. Raises :class:`KbError` when a file
     cannot be removed."""
-    folder = folder or results_folder()
     removed = freed = 0
-    if folder is None or not folder.is_dir():
-        return removed, freed
-    for entry in sorted(folder.iterdir()):
-        if not (_NAME.match(entry.name) and entry.is_dir() and not entry.is_symlink()) or key not in (None, entry.name):
-            continue
-        for item in sorted(entry.iterdir()):
-            if item.is_file() and not item.is_symlink() and (_RESULT.match(item.name) or _RESULT_PART.match(item.name)):
-                size = item.stat().st_size
-                try:
-                    item.unlink()
-                except OSError as exc:
-                    raise KbError(f"{item}: cannot remove the kept query result ({exc.strerror}); check its permissions") from None
-                removed += 1
-                freed += size
+    folders = _result_folders(folder or results_folder(), key)
+    for _key, item, _unfinished in list(_result_files(folders)):
+        size = item.stat().st_size
+        try:
+            item.unlink()
+        except OSError as exc:
+            raise KbError(f"{item}: cannot remove the kept query result ({exc.strerror}); check its permissions") from None
+        removed += 1
+        freed += size
+    for entry in folders:
         try:
             entry.rmdir()
         except OSError:
