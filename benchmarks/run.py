@@ -411,21 +411,28 @@ def size_label(n: int) -> str:
     return f"10^{exponent}" if digit == 1 else f"{digit}×10^{exponent}"
 
 
+def synthetic_file(workdir: Path, n: int, seed: int, say) -> Path:
+    """The synthetic data of ``n`` triples and ``seed`` in ``workdir``, generated the first time."""
+    path = workdir / f"synthetic-{n}-seed{seed}.ttl"
+    if not path.exists():
+        from stedenbanden.synthetic import generate
+
+        say(f"generating {n:,} synthetic triples")
+        path.write_text(generate(n, seed), encoding="utf-8")
+    return path
+
+
 def prepare_datasets(sizes: list[int], seed: int, twin_source: Path | None, workdir: Path, say) -> list[dict]:
     """Write the synthetic files and the twin-towns files; return the datasets to measure."""
     import pyoxigraph as ox
 
     from stedenbanden import store
     from stedenbanden.importers import municipality_names, read_twin_towns, twin_towns_rdf
-    from stedenbanden.synthetic import generate
 
     datasets = []
     base = store.knowledge_base_files()
     for n in sizes:
-        path = workdir / f"synthetic-{n}-seed{seed}.ttl"
-        if not path.exists():
-            say(f"generating {n:,} synthetic triples")
-            path.write_text(generate(n, seed), encoding="utf-8")
+        path = synthetic_file(workdir, n, seed, say)
         datasets.append({"name": f"synthetic {size_label(n)}", "size": n, "triples": n, "file": path, "files": [*base, path],
                          "validate": ["validate", str(path)]})
     if twin_source is not None:
@@ -745,12 +752,7 @@ def main(argv=None) -> int:
         # --- the repeated query: first run builds the on-disk index, the second opens it ---------------
         cases = [(d["name"], d["file"]) for d in datasets if d["name"] == "twin towns, world"]
         for n in (int(float(x)) for x in args.repeated_sizes.split(",") if x.strip()):
-            path = workdir / f"synthetic-{n}-seed{args.seed}.ttl"
-            if not path.exists():
-                from stedenbanden.synthetic import generate
-
-                say(f"generating {n:,} synthetic triples")
-                path.write_text(generate(n, args.seed), encoding="utf-8")
+            path = synthetic_file(workdir, n, args.seed, say)
             cases.append((f"synthetic {size_label(n)}", path))
         if cases:
             results["repeated"] = repeated_query_benchmark(cases, max(3, args.cli_runs), say)
@@ -762,12 +764,7 @@ def main(argv=None) -> int:
             results["import"] = import_benchmark(rows_counts, workdir, say)
         publish_sets = [d for d in datasets if not d["size"]]  # the twin-towns data
         for n in (int(float(x)) for x in args.publish_sizes.split(",") if x.strip()):
-            path = workdir / f"synthetic-{n}-seed{args.seed}.ttl"
-            if not path.exists():
-                from stedenbanden.synthetic import generate
-
-                say(f"generating {n:,} synthetic triples")
-                path.write_text(generate(n, args.seed), encoding="utf-8")
+            path = synthetic_file(workdir, n, args.seed, say)
             publish_sets.append({"name": f"synthetic {size_label(n)}", "file": path, "triples": n})
         results["publish"] = publish_benchmark(publish_sets, say)
 
