@@ -282,8 +282,6 @@ class StoredQuery:
             solutions = query_results(engine, text, {n: b.oxigraph() for n, b in bindings.items()},
                                       lambda: run(engine, text, bindings, origin=str(self.path)))
             # sorts the list cells while reading the rows, each distinct cell once
-            if not isinstance(solutions, ox.QuerySolutions):
-                raise KbError(f"{self.path}: expected a SELECT query; use `kb sparql` for ASK, CONSTRUCT and DESCRIBE")
             return solution_rows(solutions, str(self.path), self.lists)
         result = engine.select(text, bindings, origin=str(self.path))
         self._check_columns(result.columns, getattr(engine, "url", "the endpoint"))

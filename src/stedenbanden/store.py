@@ -352,10 +352,7 @@ def select(store: ox.Store, query: str, bindings: dict[str, Binding] | None = No
     with line and column for a query that does not parse, and :class:`KbError` for an update
     request (the KB is read-only here) or a query that is not a SELECT.
     """
-    solutions = run(store, query, bindings, origin)
-    if not isinstance(solutions, ox.QuerySolutions):
-        raise KbError(f"{origin}: expected a SELECT query; use `kb sparql` for ASK, CONSTRUCT and DESCRIBE")
-    return solutions_result(solutions, origin, lists)
+    return solutions_result(run(store, query, bindings, origin), origin, lists)
 
 
 def solutions_result(solutions: "ox.QuerySolutions", origin: str = "query", lists: Iterable[str] = (),
@@ -371,8 +368,11 @@ def solution_rows(solutions: "ox.QuerySolutions", origin: str = "query", lists: 
                   separator: str = "; ") -> tuple[tuple[str, ...], Iterator[tuple[Value, ...]]]:
     """The columns of pyoxigraph SELECT ``solutions`` and an iterator of their rows as
     :func:`solutions_result` makes them, each read from the engine only when asked for (Oxigraph
-    computes a query without ORDER BY or aggregates as its rows are read). Iterating raises
-    :class:`KbError` when the query fails while it runs."""
+    computes a query without ORDER BY or aggregates as its rows are read). Raises :class:`KbError`
+    when ``solutions`` is not a SELECT's (``origin`` asked for something else); iterating raises
+    it when the query fails while it runs."""
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise KbError(f"{origin}: expected a SELECT query; use `kb sparql` for ASK, CONSTRUCT and DESCRIBE")
     columns = tuple(v.value for v in solutions.variables)
     listed = frozenset(lists)
     list_positions = [i for i, c in enumerate(columns) if c in listed]
