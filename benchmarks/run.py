@@ -58,7 +58,9 @@ TARGETS = {
     "report_ratio": 3.0,        # kb report: <= 3x the floor
     "load_rate": 250_000,       # triples/s at 10^6, embedded engine
     "query_ratio": 1.5,         # every stored query <= 1.5x bare pyoxigraph at 10^6
-    "query_seconds": 2.0,       # and under 2 s
+    "query_seconds": 2.0,       # and under 2 s, except long listings:
+    "listing_rows": 10_000,     # a query of at least this many rows (one per link, per citation) is a long listing;
+    "listing_ratio": 1.0,       # issue 16 asks these to stay within 1.0x bare pyoxigraph instead of 2 s
     "peak_mib": 1024,           # peak memory < 1 GiB at 10^6
     "validate_seconds": 60.0,   # validation of 10^6 triples
     "second_query_ratio": 3.0,  # second kb query themes on the KB + the world twin-towns list: <= 3x the floor
@@ -887,15 +889,17 @@ def main(argv=None) -> int:
         if "load" in emb:
             rate = emb["triples"] / emb["load"]
             checks.append((f"load ≥ {TARGETS['load_rate']:,} triples/s ({label})", f"{rate:,.0f}/s", rate >= TARGETS["load_rate"]))
-        ratios, times, unfinished = [], [], []
+        ratios, times, unfinished, listings = [], [], [], []
         for name in names:
             a, b = emb.get("queries", {}).get(name, {}), bare.get("queries", {}).get(name, {})
             if "median" in a and "median" in b:
                 ratios.append((a["median"] / b["median"] if b["median"] > 0 else 1.0, name, b["median"]))
-            if "median" in a:
-                times.append((a["median"], name))
-            else:
+                if a.get("rows", 0) >= TARGETS["listing_rows"]:
+                    listings.append(ratios[-1])
+            if "median" not in a:
                 unfinished.append(name)
+            elif a.get("rows", 0) < TARGETS["listing_rows"]:
+                times.append((a["median"], name))
         if ratios:
             worst = max(ratios)
             checks.append((f"every query ≤ {TARGETS['query_ratio']:g}x bare pyoxigraph ({label})",
@@ -905,13 +909,17 @@ def main(argv=None) -> int:
                 worst = max(timed)
                 checks.append((f"  the same, queries taking ≥ {MIN_RATIO_SECONDS * 1000:g} ms on bare pyoxigraph",
                                f"worst {worst[1]} {worst[0]:.2f}x", worst[0] <= TARGETS["query_ratio"]))
+        if listings:
+            worst = max(listings)
+            checks.append((f"long listings (≥ {TARGETS['listing_rows']:,} rows) ≤ {TARGETS['listing_ratio']:g}x bare pyoxigraph ({label})",
+                           f"worst {worst[1]} {worst[0]:.2f}x ({', '.join(sorted(r[1] for r in listings))})",
+                           worst[0] <= TARGETS["listing_ratio"]))
+        seconds_target = f"every {'other ' if listings else ''}query < {TARGETS['query_seconds']:g} s ({label})"
         if unfinished:
-            checks.append((f"every query < {TARGETS['query_seconds']:g} s ({label})",
-                           f"did not finish within the timeout: {', '.join(unfinished)}", False))
+            checks.append((seconds_target, f"did not finish within the timeout: {', '.join(unfinished)}", False))
         elif times:
             slowest = max(times)
-            checks.append((f"every query < {TARGETS['query_seconds']:g} s ({label})",
-                           f"slowest {slowest[1]} {fmt_s(slowest[0])} s", slowest[0] < TARGETS["query_seconds"]))
+            checks.append((seconds_target, f"slowest {slowest[1]} {fmt_s(slowest[0])} s", slowest[0] < TARGETS["query_seconds"]))
         if emb:
             peak = emb.get("total_peak_mib", 0)
             checks.append((f"peak memory < 1 GiB, embedded ({label})",
