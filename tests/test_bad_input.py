@@ -146,6 +146,9 @@ def test_query_file_that_is_a_folder(tmp_path):
 
 @pytest.mark.parametrize("args, message", [
     (["query", "links", "-p", "country=,"], "Error: --param country: give a value, e.g. --param country=TR"),
+    (["query", "links", "-p", "municipality="], "Error: --param municipality: give a value, e.g. --param municipality=Rotterdam"),
+    (["query", "links", "-p", "municipality=  "], "Error: --param municipality: give a value, e.g. --param municipality=Rotterdam"),
+    (["query", "links", "-p", "cbs_code="], "Error: --param cbs_code: give a value, e.g. --param cbs_code=GM0599"),
     (["query", "links", "-p", "cbs_code=GM59"], "Error: --param cbs_code=GM59: expected a CBS municipality code, GM and four digits (e.g. GM0599)"),
     (["query", "themes", "--list"], "Error: --list takes no query name or --param; run `kb query --list` alone"),
     (["validate", "--with-kb"], "Error: --with-kb goes with files to check: kb validate --with-kb FILE..."),

@@ -69,9 +69,18 @@ class Param:
 
     def split(self, values: Sequence[str]) -> list[str]:
         """The values of repeated ``-p NAME=VALUE`` options, a code parameter's also split at
-        commas (``status=named,active-june-2007``), without blanks and repeats, in the order given."""
+        commas (``status=named,active-june-2007``), without blanks and repeats, in the order given.
+        An empty value is a blank too: no parameter matches the empty text."""
         items = [part.strip() for v in values for part in (v.split(",") if self.type == "code" else [v])]
-        return list(dict.fromkeys(i for i in items if i or self.type == "string"))
+        return list(dict.fromkeys(i for i in items if i))
+
+    @property
+    def example(self) -> str:
+        """A value to show in a message: the first allowed one, else the "e.g." of the description."""
+        if self.allowed:
+            return self.allowed[0]
+        shown = re.search(r"e\.g\. ([^)]+)\)", self.description or "")
+        return shown.group(1) if shown else "..."
 
     def expand(self, values: Sequence[str], engine) -> list[str]:
         """The codes that ``values`` stand for. A code outside ``allowed`` that is the notation
@@ -253,7 +262,7 @@ class StoredQuery:
             param = self.params[name]
             values = param.expand(param.split([raw] if isinstance(raw, str) else list(raw)), engine)
             if not values:
-                raise BadParameter(f"--param {name}: give a value, e.g. --param {name}={(param.allowed or ('...',))[0]}")
+                raise BadParameter(f"--param {name}: give a value, e.g. --param {name}={param.example}")
             try:
                 wanted[name] = list(dict.fromkeys(param.bind(v).lexical for v in values))
             except BadParameter as exc:
