@@ -383,6 +383,33 @@ def test_output_into_a_folder_that_does_not_exist_is_refused(tmp_path, monkeypat
     assert list(tmp_path.iterdir()) == []
 
 
+
+@pytest.mark.parametrize("command", [["query", "countries"], ["sparql", "-"], ["report"]])
+def test_empty_output_name_is_refused(tmp_path, monkeypatch, command):
+    monkeypatch.chdir(tmp_path)
+    result = kb(*command, "-o", "", input="SELECT * WHERE { ?s ?p ?o } LIMIT 1")
+    assert result.exit_code == 2
+    assert "'-o': the file name is empty; give a file name, or - for standard output" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("args, message", [
+    (["sparql", ""], "Invalid value for '[FILE]': the name is empty; give a file or folder name"),
+    (["validate", ""], "Invalid value for '[PATHS]...': the name is empty; give a file or folder name"),
+    (["query", "countries", "--data", ""], "Invalid value for '--data': the name is empty; give a file or folder name"),
+    (["report", "--extra-data", ""], "Invalid value for '--extra-data': the name is empty; give a file or folder name"),
+    (["publish", ""], "Invalid value for 'OUTDIR': the name is empty; give a folder name"),
+    (["import-csv", ""], "Invalid value for '[FILE]': the name is empty; give a file or folder name"),
+])
+def test_empty_path_is_not_the_current_folder(tmp_path, monkeypatch, args, message):
+    # Path("") is "."; `kb validate ''` used to check every Turtle file in the current folder
+    (tmp_path / "other.ttl").write_text("<urn:a> <urn:b> <urn:c> .\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = kb(*args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.ttl"]
+
 @pytest.fixture
 def other_columns_endpoint():
     """A tiny SPARQL endpoint on 127.0.0.1 that answers every query with one row of other columns."""

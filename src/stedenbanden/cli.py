@@ -17,9 +17,9 @@ import click
 
 from . import __version__
 from .errors import BadParameter, KbError, KbUsageError
-from .formats import FORMATS, OUTPUT_FILE, SPARQL_RESULTS, Sink, emit, layout, output_options, reading, render
+from .formats import FORMATS, OUTPUT_FILE, NonEmptyPath, SPARQL_RESULTS, Sink, emit, layout, output_options, reading, render
 
-DATA_PATH = click.Path(path_type=Path, readable=False)
+DATA_PATH = NonEmptyPath(path_type=Path, readable=False)
 LAZY_COMMANDS = {
     "publish": "stedenbanden.publish:publish_command",
     "import-csv": "stedenbanden.importers:import_csv_command",
@@ -500,7 +500,7 @@ def _prefix_help() -> str:
 
 
 @cli.command()
-@click.argument("file", type=click.Path(path_type=Path, allow_dash=True, readable=False), required=False)
+@click.argument("file", type=NonEmptyPath(path_type=Path, allow_dash=True, readable=False), required=False)
 @click.option("--prefixes", "show_prefixes", is_flag=True, help="Print the prefixes kb sparql declares, as PREFIX lines, and stop.")
 @click.option("--allow-service", is_flag=True,
               help="Run SERVICE clauses: let the query call the other endpoints it names.")

@@ -45,10 +45,26 @@ SPARQL_RESULTS = ("sparql-json", "sparql-csv", "sparql-tsv")
 """The W3C SPARQL 1.1 Query Results formats (JSON, CSV and TSV) that ``kb sparql`` also writes."""
 
 
-class OutputFile(click.Path):
+class NonEmptyPath(click.Path):
+    """``click.Path`` that refuses an empty name. ``Path("")`` is ``.``, the current folder, which
+    someone who passed ``''`` (an unset shell variable, say) did not mean to read, check or write."""
+
+    empty = ""
+    """The message for an empty name; by default it asks for a file or folder name, as the type allows."""
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str) and not value:
+            kind = " or ".join(k for k, ok in (("file", self.file_okay), ("folder", self.dir_okay)) if ok)
+            self.fail(self.empty or f"the name is empty; give a {kind} name", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+class OutputFile(NonEmptyPath):
     """The Click type of every ``--output FILE``: a file path (not a folder), where ``-`` means
     standard output (the value becomes None, as when ``--output`` is not given) and a path that
     ends with ``/`` but names no folder is refused, rather than written as a file of that name."""
+
+    empty = "the file name is empty; give a file name, or - for standard output"
 
     def __init__(self):
         super().__init__(dir_okay=False, path_type=Path)

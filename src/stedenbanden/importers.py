@@ -36,7 +36,7 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 import click
 
 from .errors import KbError, KbUsageError
-from .formats import OUTPUT_FILE
+from .formats import OUTPUT_FILE, NonEmptyPath
 
 SB = "https://w3id.org/stedenbanden/def#"
 ID = "https://w3id.org/stedenbanden/id/"
@@ -596,7 +596,7 @@ def check_import_file(path: Path, name: str, rows_of: Mapping[str, int], data_fi
 
 
 @click.command("import-csv")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=True, readable=False), required=False)
+@click.argument("file", type=NonEmptyPath(path_type=Path, dir_okay=True, readable=False), required=False)
 @click.option("--output", "-o", type=OUTPUT_FILE, metavar="OUT.ttl",
               help="Write the Turtle to OUT.ttl (atomically; nothing is written when validation fails).")
 @click.option("--template", is_flag=True, help="Print the empty spreadsheet template (CSV header) and exit.")
@@ -966,7 +966,7 @@ def municipality_names(store) -> dict[str, str]:
 
 
 @click.command("import-twin-towns")
-@click.option("--source", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+@click.option("--source", type=NonEmptyPath(file_okay=False, path_type=Path), metavar="DIR",
               help=f"Folder with a newer {RAW_FILE} and {GEOCODED_FILE} (or .csv.gz); default: $KB_TWIN_TOWNS_SOURCE, "
                    "else the copy shipped with kb.")
 @click.option("--country", metavar="NAME", help="Only the pairs with a town listed in this country, as written in the list (e.g. Netherlands).")

@@ -517,8 +517,10 @@ def derive_places_command_factory():
     does not import Click)."""
     import click
 
+    from .formats import NonEmptyPath
+
     @click.command("derive-places")
-    @click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path), default=None, metavar="DIR",
+    @click.option("--output-dir", type=NonEmptyPath(file_okay=False, path_type=Path), default=None, metavar="DIR",
                   help="Folder to write the derived files to (default: the data/ folder of this checkout).")
     @click.option("--check", is_flag=True, help="Write nothing; exit 1 if the shipped files differ from a fresh derivation.")
     @click.pass_obj

@@ -460,10 +460,10 @@ def import_command_factory():
     """The Click command ``kb import-wikidata-twinning`` (built on first use)."""
     import click
 
-    from .formats import OUTPUT_FILE
+    from .formats import OUTPUT_FILE, NonEmptyPath
 
     @click.command("import-wikidata-twinning")
-    @click.option("--source", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+    @click.option("--source", type=NonEmptyPath(file_okay=False, path_type=Path), metavar="DIR",
                   help="Folder with names.tsv and relations.tsv (default: the crawl shipped with kb).")
     @click.option("--netherlands", is_flag=True,
                   help="Only the pairs with an item matched to a Dutch municipality of the KB.")

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from .. import __version__
+from ..formats import NonEmptyPath
 from .common import DEFAULT_BASE_URL
 from .release import InterruptedAfterMove, check_options, check_target, publish, release_date
 
@@ -15,7 +16,7 @@ from .release import InterruptedAfterMove, check_options, check_target, publish,
 # The command
 # --------------------------------------------------------------------------------------------
 
-@click.argument("outdir", type=click.Path(path_type=Path, file_okay=False, writable=False))
+@click.argument("outdir", type=NonEmptyPath(path_type=Path, file_okay=False, writable=False))
 @click.option("--endpoint-url", metavar="URL", help="SPARQL endpoint that serves the knowledge base, "
               "stated in the description (dcat:DataService, void:sparqlEndpoint).")
 @click.option("--version", "version", default=__version__, show_default=True, metavar="TEXT",
