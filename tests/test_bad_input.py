@@ -456,3 +456,19 @@ def test_a_timeout_that_is_not_a_real_number_of_seconds_is_a_usage_error(value):
     result = CliRunner().invoke(cli, ["sparql", "-", "--timeout", value], input="ASK {}\n")
     assert result.exit_code == 2, result.output
     assert "Invalid value for '--timeout'" in result.output and "Traceback" not in result.output
+
+
+def test_sparql_error_at_the_end_says_so_and_stays_short():
+    result = kb("sparql", "-", input="SELECT * WHERE { ?s ?p ")
+    assert result.exit_code == 1
+    message = result.stderr.strip()
+    assert message.startswith("Error: <stdin>, line 1, column 24 (the end of the query): SPARQL syntax error: expected one of ")
+    assert message.endswith(", …") and len(message) < 320  # Oxigraph's own list runs to about 700 characters
+    assert len(message.splitlines()) == 1
+
+
+def test_sparql_error_inside_the_query_gives_its_place_only():
+    result = kb("sparql", "-", input="SELECT * WHERE { ?s ?p ?o ] LIMIT 1")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: <stdin>, line 1, column 35: SPARQL syntax error: ")
+    assert "end of the query" not in result.stderr

@@ -429,8 +429,24 @@ def run(store: ox.Store, query: str, bindings: dict[str, Binding] | None = None,
         if where:
             line, column, message = where.groups()
             line = max(int(line) - prelude.count("\n"), 1)
-            raise QuerySyntaxError(f"{origin}, line {line}, column {column}: SPARQL syntax error: {message}") from None
+            lines = query.split("\n")
+            offset = sum(len(text) + 1 for text in lines[:line - 1]) + int(column) - 1
+            place = f"line {line}, column {column}" + (" (the end of the query)" if not query[offset:].strip() else "")
+            raise QuerySyntaxError(f"{origin}, {place}: SPARQL syntax error: {_shortened(message)}") from None
         raise QuerySyntaxError(f"{origin}: SPARQL syntax error: {text}") from None
+
+
+SYNTAX_MESSAGE_CHARS = 200
+"""How much of the parser's message a SPARQL syntax error shows: after a bare word, Oxigraph lists
+every character that may follow (about 700 characters of Unicode ranges)."""
+
+
+def _shortened(message: str) -> str:
+    """``message`` cut after its last comma within :data:`SYNTAX_MESSAGE_CHARS`, with an ellipsis."""
+    if len(message) <= SYNTAX_MESSAGE_CHARS:
+        return message
+    cut = message.rfind(", ", 0, SYNTAX_MESSAGE_CHARS)
+    return message[:cut if cut > 0 else SYNTAX_MESSAGE_CHARS] + ", …"
 
 
 def query_form(text: str) -> str:
