@@ -113,7 +113,7 @@ def test_sparql_ask_and_construct():
 def test_sparql_syntax_error_names_line_and_column():
     result = kb("sparql", str(FIXTURES / "syntax-error.rq"))
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"Error: {FIXTURES / 'syntax-error.rq'}, line 4, column 1: SPARQL syntax error")
+    assert result.stderr.startswith(f"Error: {FIXTURES / 'syntax-error.rq'}, line 4, column 1 (the end of the query): SPARQL syntax error")
     assert "Traceback" not in result.output
 
 

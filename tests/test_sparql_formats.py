@@ -92,7 +92,7 @@ def test_defined_terms_and_strings_give_no_warning():
 def test_syntax_error_lines_are_the_query_s_own():
     result = sparql("SELECT ?l WHERE {\n  ?l a sb:CityLink\n")
     assert result.exit_code == 1
-    assert result.stderr.startswith("Error: <stdin>, line 3, column 1: SPARQL syntax error")
+    assert result.stderr.startswith("Error: <stdin>, line 3, column 1 (the end of the query): SPARQL syntax error")
 
 
 def test_help_and_prefixes_list_them():
