@@ -97,7 +97,8 @@ class CodeList:
         if iri is not None:
             return iri
         place = where() if callable(where) else where
-        raise KbError(f"{place}: {value.strip()!r} is not a {self.name}; use one of {', '.join(self.concepts)}")
+        article = "an" if self.name[:1] in "aeiou" else "a"  # an evidence status, an initiator type
+        raise KbError(f"{place}: {value.strip()!r} is not {article} {self.name}; use one of {', '.join(self.concepts)}")
 
 
 @dataclass
