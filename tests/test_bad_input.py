@@ -472,3 +472,15 @@ def test_sparql_error_inside_the_query_gives_its_place_only():
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: <stdin>, line 1, column 35: SPARQL syntax error: ")
     assert "end of the query" not in result.stderr
+
+
+def test_empty_result_with_data_says_that_data_replaces_the_shipped_data():
+    # ghana-two-more-candidates.ttl holds two links and no published figure: themes has no row
+    alone = kb("--data", FIXTURES / "ghana-two-more-candidates.ttl", "query", "themes", "--format", "csv")
+    assert alone.exit_code == 0
+    assert alone.stdout.splitlines()[1:] == []
+    assert "kb: no rows. --data replaces the shipped data" in alone.stderr and "use --extra-data" in alone.stderr
+    added = kb("--extra-data", FIXTURES / "ghana-two-more-candidates.ttl", "query", "themes", "--format", "csv")
+    assert added.exit_code == 0 and len(added.stdout.splitlines()) == 14 and added.stderr == ""
+    check = kb("--data", FIXTURES / "ghana-two-more-candidates.ttl", "query", "country-sum-violation")
+    assert check.exit_code == 0 and "no rows" not in check.stderr  # no rows is what a violation check wants

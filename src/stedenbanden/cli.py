@@ -463,8 +463,18 @@ def query(state: State, name, params, list_queries, lang, describe, fmt, output,
         columns, rows = stored.stream(engine, given, warn=warnings.append, lang=lang)
         for message in warnings:
             out.note(f"kb: {message}")
-        for piece in _rendered_stream(columns, rows, fmt, output, engine, lang, stored.lists):
+        counted = [0]
+
+        def counting(rows):
+            for row in rows:
+                counted[0] += 1
+                yield row
+
+        for piece in _rendered_stream(columns, counting(rows), fmt, output, engine, lang, stored.lists):
             out.write(piece)
+        if not counted[0] and state.data and remote is None and not stored.is_violation_check:
+            out.note("kb: no rows. --data replaces the shipped data, and with it the report's published "
+                     "figures and recorded links; to query your files together with them, use --extra-data")
 
     limit = _local_timeout(timeout)
     _answer(answer, output, limit, f"the query {stored.name}",
