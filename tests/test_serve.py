@@ -23,9 +23,10 @@ HEAVY = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k
          "FILTER(STR(?a) != STR(?l)) }")
 
 
-def start(*args):
-    """Start ``kb serve --port 0 ARGS``; return the process and its query URL."""
-    process = subprocess.Popen([sys.executable, "-m", "stedenbanden", "serve", "--port", "0", *args],
+def start(*args, env=None):
+    """Start ``kb serve --port 0 ARGS`` (in the environment ``env``: default this one); return
+    the process and its query URL."""
+    process = subprocess.Popen([sys.executable, "-m", "stedenbanden", "serve", "--port", "0", *args], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     line = process.stdout.readline()
     assert line.startswith("SPARQL endpoint: http://127.0.0.1:"), line + process.stderr.read()
@@ -164,6 +165,31 @@ def test_no_oxigraph_server_is_left_behind(how):
     process.wait(timeout=10)
     assert gone(oxigraph[0]), f"the Oxigraph server {oxigraph[0]} is still running after {how}"
     server.check_port_free("127.0.0.1", port)  # raises if the port is still taken
+
+
+def test_a_killed_servers_folder_is_removed_by_the_next_and_nothing_else(tmp_path):
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    killed, _ = start(env=env)
+    left = sorted(tmp_path.glob("kb-serve-*"))
+    assert [p.name.split("-")[2] for p in left] == [str(killed.pid)]
+    killed.kill()
+    killed.wait(timeout=10)
+    time.sleep(0.5)  # its Oxigraph server dies with it
+    assert sorted(tmp_path.glob("kb-serve-*")) == left  # SIGKILL: nothing could clean up
+    others = [tmp_path / "kb-serve-1-unmarked", tmp_path / f"kb-serve-{os.getpid()}-alive"]
+    for folder in others:
+        folder.mkdir()
+    (others[1] / server.SERVE_MARK).write_text(f"{os.getpid()}\n")
+    process, _ = start(env=env)
+    try:
+        names = sorted(p.name for p in tmp_path.glob("kb-serve-*"))
+        assert left[0].name not in names
+        assert {"kb-serve-1-unmarked", f"kb-serve-{os.getpid()}-alive"} <= set(names)
+        assert len(names) == 3  # the two above and the new server's own
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=10)
+    assert sorted(p.name for p in tmp_path.glob("kb-serve-*")) == ["kb-serve-1-unmarked", f"kb-serve-{os.getpid()}-alive"]
 
 
 def test_unresolvable_host_is_named():

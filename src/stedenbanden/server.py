@@ -240,7 +240,9 @@ def running(store: ox.Store, host: str = "127.0.0.1", port: int = 0, writable: b
     if port:
         check_port_free(host, port)
     binary = oxigraph_binary()
-    folder = Path(tempfile.mkdtemp(prefix="kb-serve-"))
+    remove_abandoned_folders()
+    folder = Path(tempfile.mkdtemp(prefix=f"{SERVE_PREFIX}{os.getpid()}-"))
+    (folder / SERVE_MARK).write_text(f"{os.getpid()}\n", encoding="ascii")
     from contextlib import ExitStack
 
     stack = ExitStack()
@@ -261,6 +263,39 @@ def running(store: ox.Store, host: str = "127.0.0.1", port: int = 0, writable: b
             with upstream.lock:
                 upstream.stop()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+SERVE_PREFIX = "kb-serve-"
+"""The temporary folder of a running ``kb serve`` (its server's storage) is named this, the
+process id of that ``kb``, ``-`` and a random part, and holds the file :data:`SERVE_MARK`."""
+SERVE_MARK = "kb-serve.pid"
+
+
+def remove_abandoned_folders(parent: Path | None = None) -> list[Path]:
+    """Remove the temporary folders that a ``kb serve`` stopped by SIGKILL (or a power cut) left
+    in ``parent`` (default: the system's temporary folder), and return them. A folder is removed
+    only when kb wrote it (its name and :data:`SERVE_MARK` with the same process id) and that
+    process no longer runs; anything else, and whatever cannot be checked, is left alone."""
+    parent = Path(parent or tempfile.gettempdir())
+    removed = []
+    try:
+        candidates = sorted(parent.glob(f"{SERVE_PREFIX}*-*"))
+    except OSError:
+        return removed
+    for folder in candidates:
+        pid = folder.name[len(SERVE_PREFIX):].split("-", 1)[0]
+        try:
+            if not pid.isdigit() or folder.is_symlink() or folder.stat().st_uid != os.getuid():
+                continue
+            if (folder / SERVE_MARK).read_text(encoding="ascii").strip() != pid:
+                continue
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+        except (OSError, ValueError):  # no mark, not ours, or a process of another user: leave it
+            continue
+    return removed
 
 
 def _stop(signum, frame):
