@@ -98,6 +98,12 @@ def test_read_only_by_default():
                 urllib.request.urlopen(request, timeout=10)
             assert refused.value.code == 403
         assert count(url) == before
+        load = subprocess.run([sys.executable, "-m", "stedenbanden", "load", "--endpoint", url],
+                              capture_output=True, text=True, timeout=60)
+        assert load.returncode == 1
+        assert "answered HTTP 403" in load.stderr and "the server was started read-only (kb serve: start it with --writable" in load.stderr
+        assert "Virtuoso" not in load.stderr  # the hint about user accounts does not apply here
+        assert count(url) == before
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=10)

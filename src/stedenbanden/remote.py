@@ -237,6 +237,9 @@ class Endpoint:
         if not self.graph and "default graph" in message.lower():
             hint = ("; this store has no writable default graph: load into a named graph with --graph IRI "
                     "and query it with the same --graph")
+        elif exc.code == 403 and "read-only" in message.lower():
+            hint = ("; the server was started read-only (kb serve: start it with --writable; Oxigraph: "
+                    "`oxigraph serve`, not `serve-read-only`), or load into another store")
         elif exc.code in (401, 403):
             hint = ("; the store does not let this user write: give --user (password in KB_ENDPOINT_PASSWORD) "
                     "of an account allowed to update (Virtuoso: a user with the SPARQL_UPDATE role; with --user "
