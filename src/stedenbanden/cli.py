@@ -324,9 +324,9 @@ def data_options(command):
     command = click.option("--no-cache", is_flag=True, expose_value=False, callback=no_cache,
                            help="Parse the data files even when a cached index of them exists [env KB_NO_CACHE=1].")(command)
     command = click.option("--extra-data", "extra", multiple=True, type=DATA_PATH, metavar="PATH", expose_value=False,
-                           callback=callback, help="Turtle file or folder to load in addition to the data (repeatable).")(command)
+                           callback=callback, help="RDF file or folder of them to load in addition to the data (repeatable).")(command)
     return click.option("--data", "data", multiple=True, type=DATA_PATH, metavar="PATH", expose_value=False,
-                        callback=callback, help="Turtle file or folder to use instead of the shipped data (repeatable).")(command)
+                        callback=callback, help="RDF file (Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML; by its extension) or folder of them to use instead of the shipped data (repeatable).")(command)
 
 
 def endpoint_options(command):

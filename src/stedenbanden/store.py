@@ -116,11 +116,11 @@ _BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 
 
 def turtle_files(paths: Iterable[Union[str, Path]]) -> list[Path]:
-    """Expand files and folders into the list of Turtle files to load, each once.
+    """Expand files and folders into the list of RDF files to load (Turtle and the other formats of :data:`RDF_FORMATS`), each once.
 
     A folder contributes every RDF file below it (``*.ttl``, ``*.nt``, ``*.nq``, ``*.trig``,
     ``*.jsonld``, ``*.rdf``: :data:`RDF_FORMATS`), sorted. Raises :class:`MissingPath` when a
-    path does not exist or a folder holds no Turtle file, and :class:`KbError` when a folder
+    path does not exist or a folder holds no RDF file, and :class:`KbError` when a folder
     below it cannot be read.
     """
     found: list[Path] = []
