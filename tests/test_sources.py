@@ -3,6 +3,7 @@ report that has one), and ``kb cite`` gives them as CSL-JSON or BibTeX for a lin
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from stedenbanden import catalogue
@@ -74,3 +75,10 @@ def test_cite_unknown_name_is_a_usage_error():
     result = kb("cite", "nosuch-link")
     assert result.exit_code == 2
     assert "'nosuch-link': no source is cited by a resource with that IRI or name" in result.stderr
+
+
+@pytest.mark.parametrize("typed, first", [("rotterdam-istanbl", "rotterdam-istanbul"), ("links-gh", "links-GH")])
+def test_cite_misspelt_name_suggests_the_closest(typed, first):
+    result = kb("cite", typed)
+    assert result.exit_code == 2
+    assert f"{typed!r}: no source is cited by a resource with that IRI or name; did you mean {first}, " in result.stderr

@@ -40,8 +40,16 @@ def select(rows: Iterable[Mapping[str, Any]], wanted: Iterable[str],
         cited = {c["source"] for c in citations if _matches(c["cited_by"], item)}
         found = [r for r in rows if r["source"] in cited]
         if not found:
-            raise KbUsageError(f"{item!r}: no source is cited by a resource with that IRI or name; "
-                               "give a link (e.g. rotterdam-istanbul) or a figure id (e.g. links-GH)")
+            import difflib  # only for a name that matches nothing
+
+            names = {}
+            for c in citations:
+                name = c["cited_by"].rstrip("/").rsplit("/", 1)[-1]
+                names.setdefault(name.casefold(), name)
+            close = [names[n] for n in difflib.get_close_matches(item.casefold(), sorted(names), n=3, cutoff=0.6)]
+            hint = f"did you mean {', '.join(close)}?" if close else \
+                "give a link (e.g. rotterdam-istanbul) or a figure id (e.g. links-GH)"
+            raise KbUsageError(f"{item!r}: no source is cited by a resource with that IRI or name; {hint}")
         for r in found:
             if r["source"] not in seen:
                 seen.add(r["source"])
