@@ -402,11 +402,12 @@ cheaper (measured at 10^5 rows: the 10^4 partners' checks took 0.12 s targeted a
 through the 2 x 10^5 labels and countries of all nodes)."""
 
 
-def run(store: ox.Store, checks: list[Check], done=None) -> list[tuple[str, str | None, str, str, str]]:
+def run(store: ox.Store, checks: list[Check], done=None, triples: int | None = None) -> list[tuple[str, str | None, str, str, str]]:
     """Run ``checks`` on the default graph of ``store``: (focus node, result path or None, message,
     shape IRI, component local name) of every violation, one per value node where SHACL reports one
     per value node; a blank-node focus is ``[blank node]``. ``done(finished, total)``, if given, is
-    told after each check or group of checks.
+    told after each check or group of checks. ``triples`` is ``len(store)`` if the caller has it
+    (counting takes 0.2 s at 1.7 million triples).
 
     The queries run one after the other. Two threads (Oxigraph evaluates without the GIL) were
     measured at 1.7 million triples on two cores that other work also used: 34 s in one thread,
@@ -424,7 +425,7 @@ def run(store: ox.Store, checks: list[Check], done=None) -> list[tuple[str, str 
     see the commit for the figures after.
     """
     cache: dict[str, list[str]] = {}
-    sizes: dict = {}
+    sizes: dict = {} if triples is None else {"triples": triples}
 
     def classes(iri: str) -> list[str]:  # a target class and its subclasses, each asked once
         if iri not in cache:
