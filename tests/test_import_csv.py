@@ -416,13 +416,20 @@ PREFIX geo: <http://www.w3.org/2003/01/geo/wgs84_pos#>
 """
 
 
-def test_every_check_of_the_shapes_on_imported_rows_catches_a_bad_row_and_names_it(tmp_path):
+@pytest.mark.parametrize("searched", [False, True], ids=["targeted", "searched"])
+def test_every_check_of_the_shapes_on_imported_rows_catches_a_bad_row_and_names_it(tmp_path, searched, monkeypatch):
     """Validation of an import stays complete: for every constraint of the shapes that can apply to
     what kb import-csv writes (its targets are a class or a property of the import's Turtle), one
     row of the import is spoilt so that it breaks exactly that constraint, and check_import reports
     it as ``FILE, row N (property): the shape's message``: the file, the row and what to do. A
-    constraint added to the shapes without a case here fails this test."""
+    constraint added to the shapes without a case here fails this test. "searched": the same when
+    every check first searches for candidates without its targets, as it does on a large import
+    (shacl_sparql.run; these few rows would otherwise be checked with the targeted queries alone)."""
     import re
+
+    if searched:
+        monkeypatch.setattr("stedenbanden.shacl_sparql.PREFILTER_ABOVE", 0)
+        monkeypatch.setattr("stedenbanden.shacl_sparql.PREFILTER_SHARE", 10**9)
 
     import rdflib
 
@@ -486,3 +493,42 @@ def test_every_check_of_the_shapes_on_imported_rows_catches_a_bad_row_and_names_
     assert sorted(caught) == sorted(set(_BAD_ROWS) - iri_cases), f"not reported on their row: {sorted(set(_BAD_ROWS) - iri_cases - set(caught))}"
     assert sum("must be identified by its TOOI IRI" in line for line in rowless) == 3  # x: pattern; blank node: both
     assert f"{path}, row {imported.links[0].row} (dutchMunicipality): A city link needs exactly one" in "\n".join(lines)
+
+
+def test_a_large_clean_import_is_cleared_without_listing_its_links_for_each_check(tmp_path):
+    """On a large import (3,000 synthetic rows), the checks of the values of a city link's
+    properties (the values of each path tested once) and of at most one value (sb:maxCount) search
+    for candidates without the targets and, finding none, never list the 3,000 links; the links
+    are listed only for the checks that need every focus node (sb:minCount: a missing value) and
+    for SPARQL constraints that have candidates. Nothing is reported, and spoiling one value still
+    is (test_validation_still_checks_the_last_rows_of_a_file)."""
+    import rdflib
+
+    from stedenbanden import shacl_sparql
+    from stedenbanden.resources import ontology_files, shapes_files
+    from stedenbanden.synthetic import links_csv
+
+    kb = index_of(data_files())
+    path = tmp_path / "links.csv"
+    path.write_text(links_csv(3_000, kb), encoding="utf-8")
+    turtle = tmp_path / "links.ttl"
+    turtle.write_text(links_turtle(read_links_csv(path, kb)), encoding="utf-8")
+    oxstore = store.load([*ontology_files(), *data_files(), turtle])
+    shapes = rdflib.Graph()
+    for shapes_file in shapes_files():
+        shapes.parse(shapes_file, format="turtle")
+    queries = []
+
+    class Counting:
+        def __len__(self):
+            return len(oxstore)
+
+        def query(self, text):
+            queries.append(text)
+            return oxstore.query(text)
+
+    assert shacl_sparql.run(Counting(), shacl_sparql.compile_shapes(shapes)) == []
+    links = f"{{ SELECT DISTINCT ?this WHERE {{ {{ VALUES ?class {{ <{SB}CityLink> }} ?this a ?class }} }} }}"
+    listing = [q for q in queries if links in q and "OFFSET" not in q]
+    assert listing and not [q for q in listing if "?value" in q or "!sameTerm(" in q], listing
+    assert len(listing) <= 3, listing

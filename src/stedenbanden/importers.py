@@ -20,8 +20,10 @@ one line naming the file, the row (the spreadsheet's numbering: the header is ro
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import functools
+import gc
 import hashlib
 import io
 import re
@@ -284,6 +286,22 @@ def _refuse_formulas(record: Sequence[str], columns: Sequence[str], where) -> No
                           "runs as a formula; remove that first character")
 
 
+@contextlib.contextmanager
+def paused_gc():
+    """Pause Python's cyclic garbage collector for the block (it is switched back on after, if it
+    was on). Reading 10^5 rows makes about a million objects, none in a reference cycle, and the
+    collector went through all of them again and again: 1.0 s of the 2.7 s read_links_csv took
+    (measured at 10^5 rows, 2 December 2026: 2.7-3.7 s with it, 1.7-1.9 s without), 0.2 s of the
+    1.0-1.2 s of writing their Turtle. Reference counting still frees everything as usual."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def read_links_csv(path: Path, kb: KbIndex) -> CsvImport:
     """Read a spreadsheet of city links (CSV with a header row naming the columns of
     :data:`COLUMNS`, in any order) and resolve each row against the knowledge base ``kb``.
@@ -297,6 +315,11 @@ def read_links_csv(path: Path, kb: KbIndex) -> CsvImport:
     nearest real codes), and for two rows with the same municipality and partner; raises
     :class:`KbUsageError` when the file does not exist.
     """
+    with paused_gc():
+        return _read_links_csv(path, kb)
+
+
+def _read_links_csv(path: Path, kb: KbIndex) -> CsvImport:
     from .places import code_problem
 
     header, records = _read_table(path)
@@ -635,7 +658,7 @@ def import_csv_command(state, file, output, template):
         count, name, rows_of = len(imported.links), imported.name, imported.rows_of
         steps(f"writing the Turtle of {count:,} link(s)")
         turtle = Path(folder) / (output.name if output else "import.ttl")
-        with turtle.open("w", encoding="utf-8", newline="") as handle:  # the text as emit() would write it
+        with turtle.open("w", encoding="utf-8", newline="") as handle, paused_gc():  # the text as emit() would write it
             for piece in links_turtle_pieces(imported):
                 handle.write(piece)
         del imported

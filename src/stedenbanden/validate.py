@@ -194,7 +194,7 @@ def _turbo(oxstore: ox.Store, shapes) -> list:
 
 
 def shacl_violations(oxstore: ox.Store, engine: str = "auto",
-                     counter: Callable[[int, int], None] | None = None) -> list[Violation]:
+                     counter: Callable[[int, int], None] | None = None, triples: int | None = None) -> list[Violation]:
     """Validate the default graph of ``oxstore`` against the shipped shapes (no inference), with
     pySHACL or, for ``engine`` ``turbo`` (or ``auto`` on large data), pyshacl-turbo, which reads the
     Oxigraph store directly (in parallel threads, see :func:`_turbo`).
@@ -205,7 +205,8 @@ def shacl_violations(oxstore: ox.Store, engine: str = "auto",
 
     Returns the results that the validation reports list directly (``sh:result``), unsorted,
     without files (:func:`validate` names them). Raises :class:`KbError` when the engine fails.
-    ``counter(finished, total)``, if given, is told after each of the ``sparql`` engine's queries.
+    ``counter(finished, total)``, if given, is told after each of the ``sparql`` engine's queries;
+    ``triples`` is ``len(oxstore)`` if the caller has counted it.
     """
     import rdflib
 
@@ -221,8 +222,8 @@ def shacl_violations(oxstore: ox.Store, engine: str = "auto",
             engine = "turbo"
         else:
             return [Violation(focus=focus, path=path, message=message, check=shape, files=(), component=component)
-                    for focus, path, message, shape, component in shacl_sparql.run(oxstore, checks, counter)]
-    if choose_engine(engine, len(oxstore)) == "turbo":
+                    for focus, path, message, shape, component in shacl_sparql.run(oxstore, checks, counter, triples)]
+    if choose_engine(engine, len(oxstore) if triples is None else triples) == "turbo":
         reports = _turbo(oxstore, shapes)
     else:
         import pyshacl
@@ -350,7 +351,7 @@ def validate(data: Sequence[Path], names: dict[str, str] | None = None, engine: 
     names = names or {kbstore.graph_name(p): str(p) for p in everything}
     triples = len(oxstore)
     step(f"checking {triples:,} triples against the shapes with {choose_engine(engine, triples)}")
-    violations = shacl_violations(oxstore, engine, counter)
+    violations = shacl_violations(oxstore, engine, counter, triples)
     step("running the violation queries")
     violations += _violation_queries(oxstore)
     violations += register_violations(oxstore)
