@@ -484,3 +484,11 @@ def test_empty_result_with_data_says_that_data_replaces_the_shipped_data():
     assert added.exit_code == 0 and len(added.stdout.splitlines()) == 14 and added.stderr == ""
     check = kb("--data", FIXTURES / "ghana-two-more-candidates.ttl", "query", "country-sum-violation")
     assert check.exit_code == 0 and "no rows" not in check.stderr  # no rows is what a violation check wants
+
+
+@pytest.mark.skipif(not Path("/dev/stdout").is_symlink(), reason="/dev/stdout is a link on Linux")
+def test_output_to_dev_stdout_into_a_pipe():
+    done = subprocess.run([sys.executable, "-m", "stedenbanden", "query", "countries", "--format", "csv", "-o", "/dev/stdout"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[1] == 'TR,Turkey,13,33.3,"NCDO 2008, section Aantal stedenbanden"'

@@ -316,6 +316,13 @@ def _output_target(output: Path) -> tuple[Path, int | None]:
     import stat
 
     try:
+        # a link to a pipe or a terminal (/dev/stdout -> /proc/self/fd/1 -> "pipe:[...]") is written
+        # through the link: its resolved name is no path that can be opened
+        if output.is_symlink() and not stat.S_ISREG(output.stat().st_mode) and not output.is_dir():
+            return output, None
+    except OSError:
+        pass  # a dangling or looping link: named below
+    try:
         target = Path(os.path.realpath(output, strict=False)) if output.is_symlink() else output
     except OSError as exc:
         raise KbError(f"{output}: cannot follow the symbolic link ({exc.strerror or exc}); fix the link or choose another path") from None
