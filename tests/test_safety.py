@@ -95,13 +95,13 @@ def test_output_to_a_looping_link(tmp_path):
 
 # --- stopping local queries ---------------------------------------------------------------------
 
-def _interrupt(args, stdin=subprocess.DEVNULL, after=3.0):
-    process = subprocess.Popen([sys.executable, "-m", "stedenbanden", *args], stdin=stdin,
+def _interrupt(args, stdin=subprocess.DEVNULL, after=3.0, how=signal.SIGINT, cwd=None):
+    process = subprocess.Popen([sys.executable, "-m", "stedenbanden", *args], stdin=stdin, cwd=cwd,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(after)
     assert process.poll() is None, process.stderr.read()
     kids = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
-    process.send_signal(signal.SIGINT)
+    process.send_signal(how)
     started = time.monotonic()
     out, err = process.communicate(timeout=10)
     return process.returncode, err, time.monotonic() - started, kids
@@ -122,6 +122,18 @@ def test_ctrl_c_stops_a_long_local_query(tmp_path):
     assert code == 130
     assert err.strip() == "Interrupted."
     assert took < 1.5
+    assert kids and all(_gone(pid) for pid in kids)
+
+
+@pytest.mark.parametrize("how, status", [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+def test_kill_and_a_closed_terminal_clean_up_as_ctrl_c_does(tmp_path, how, status):
+    # they used to end kb where it stood, leaving the half-written .heavy.csv.*.tmp beside the output
+    query = tmp_path / "heavy.rq"
+    query.write_text(HEAVY)
+    code, err, took, kids = _interrupt(["sparql", str(query), "--format", "csv", "-o", "heavy.csv"], how=how, cwd=tmp_path)
+    assert code == status
+    assert err.strip() == "Interrupted."
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["heavy.rq"]
     assert kids and all(_gone(pid) for pid in kids)
 
 

@@ -85,7 +85,7 @@ class KbGroup(click.Group):
             raise error from None
         except KeyboardInterrupt:
             click.echo("\nInterrupted.", err=True)
-            raise click.exceptions.Exit(130) from None
+            raise click.exceptions.Exit(interrupt_status()) from None
 
 
 class Steps:
@@ -957,8 +957,35 @@ _quick_exit = False
 no server, file or store is open for writing), so :func:`main` may end the process at once."""
 
 
+_STOPPED_BY: list[int] = []  # the signal that stopped kb, if it was not Ctrl-C (see stop_like_ctrl_c)
+
+
+def stop_like_ctrl_c() -> None:
+    """Make SIGTERM (``kill``) and SIGHUP (the terminal closed) stop ``kb`` as Ctrl-C does, so the
+    same clean-up runs (temporary files, half-built indexes and releases are removed) instead of
+    the process ending where it stands. A signal that was ignored when ``kb`` started (``nohup``)
+    stays ignored."""
+    import signal
+
+    def stop(signum, frame):
+        _STOPPED_BY[:] = [signum]
+        raise KeyboardInterrupt
+
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None and signal.getsignal(number) == signal.SIG_DFL:
+            signal.signal(number, stop)
+
+
+def interrupt_status() -> int:
+    """The exit status after an interrupt: 128 plus the signal's number, as a shell reports a
+    process that a signal ended (130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP)."""
+    return 128 + (_STOPPED_BY[0] if _STOPPED_BY else 2)
+
+
 def main():
     """Entry point of the ``kb`` console script."""
+    stop_like_ctrl_c()
     try:
         cli()
     except BrokenPipeError:

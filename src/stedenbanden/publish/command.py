@@ -53,7 +53,9 @@ def _publish(state, outdir: Path, endpoint_url, version, date, base_url):
         where = (f"the new release at {outdir} is complete" if release is not None
                  or isinstance(exc, InterruptedAfterMove) else f"{outdir} is as it was")
         click.echo(f"kb publish: interrupted; {where}.", err=True)
-        raise click.exceptions.Exit(130) from None
+        from ..cli import interrupt_status
+
+        raise click.exceptions.Exit(interrupt_status()) from None
     # Done: from here to the end of the process, Ctrl-C ends it at once with the interrupt's
     # usual exit status (no traceback from the interpreter's shutdown).
     if threading_main():

@@ -312,19 +312,22 @@ class _interrupts_held:
         import threading
 
         self.caught = False
-        self.previous = None
+        self.previous = {}
         if threading.current_thread() is threading.main_thread():
             def hold(signum, frame):
                 self.caught = True
 
-            self.previous = signal.signal(signal.SIGINT, hold)
+            # SIGTERM and SIGHUP too, where kb stops on them as on Ctrl-C (cli.stop_like_ctrl_c)
+            for number in (signal.SIGINT, getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)):
+                if number is not None and callable(signal.getsignal(number)):
+                    self.previous[number] = signal.signal(number, hold)
         return self
 
     def __exit__(self, *exc):
         import signal
 
-        if self.previous is not None:
-            signal.signal(signal.SIGINT, self.previous)
+        for number, handler in self.previous.items():
+            signal.signal(number, handler)
         if self.caught and exc[0] is None:
             raise InterruptedAfterMove
         return False
