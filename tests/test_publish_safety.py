@@ -247,3 +247,32 @@ def test_a_checkout_with_other_files_is_still_refused(tmp_path, kb, kb_files, ot
     with pytest.raises(KbUsageError, match="folder is not empty and holds no previous release"):
         publish.publish(kb, kb_files, site, date=DATE)
     assert sorted(p.name for p in site.iterdir()) == sorted([".git", "CNAME", other])
+
+
+@pytest.mark.parametrize("option", ["--extra-data", "--data"])
+def test_data_inside_the_release_folder_is_refused_before_anything_changes(first, tmp_path, option):
+    # `kb publish site --extra-data site/dumps/stedenbanden.ttl` used to rewrite its own input
+    site = tmp_path / "site"
+    shutil.copytree(first, site)
+    before = snapshot(site)
+    dump = site / "dumps" / "stedenbanden.ttl"
+    result = CliRunner().invoke(cli, [option, str(dump), "publish", str(site), "--date", DATE.isoformat()])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (f"Error: {dump}: lies in {site}, which kb publish replaces with the new release; "
+                                     "copy the file out of that folder and give the copy")
+    assert snapshot(site) == before
+
+
+@pytest.mark.parametrize("name, rdf_format", [("links.jsonld", "JSON_LD"), ("links.rdf", "RDF_XML")])
+def test_extra_data_in_other_rdf_formats_is_read_by_its_extension(tmp_path, name, rdf_format):
+    # kb publish parsed every file as Turtle, while kb query and kb validate read these fine
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    link = ox.NamedNode("https://example.org/test-link")
+    store.add(ox.Quad(link, ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment"), ox.Literal("from " + name)))
+    extra = tmp_path / name
+    extra.write_bytes(store.dump(format=getattr(ox.RdfFormat, rdf_format), from_graph=ox.DefaultGraph()))
+    result = CliRunner().invoke(cli, ["--extra-data", str(extra), "publish", str(tmp_path / "site"), "--date", DATE.isoformat()])
+    assert result.exit_code == 0, result.stderr
+    assert f'"from {name}"' in (tmp_path / "site" / "dumps" / "stedenbanden.nt").read_text(encoding="utf-8")

@@ -39,6 +39,7 @@ def _publish(state, outdir: Path, endpoint_url, version, date, base_url):
     # Options and the target folder are checked before the knowledge base is even loaded.
     check_options(version=version, endpoint_url=endpoint_url, base_url=base_url)
     check_target(outdir)
+    check_inputs_outside(state.files(), outdir)
     release = None
     try:
         release = publish(state.store(), state.files(), outdir, version=version, date=when,
@@ -60,6 +61,19 @@ def _publish(state, outdir: Path, endpoint_url, version, date, base_url):
     # usual exit status (no traceback from the interpreter's shutdown).
     if threading_main():
         signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def check_inputs_outside(files, outdir: Path) -> None:
+    """Raise :class:`KbUsageError` when one of the data ``files`` lies in ``outdir``: the new
+    release replaces that folder's files, so kb would overwrite (or delete) what it reads, and the
+    next release would contain the last one (``--extra-data site/dumps/stedenbanden.ttl``)."""
+    from ..errors import KbUsageError
+
+    folder = outdir.resolve()
+    for path in files:
+        if path.resolve().is_relative_to(folder):
+            raise KbUsageError(f"{path}: lies in {outdir}, which kb publish replaces with the new release; "
+                               "copy the file out of that folder and give the copy")
 
 
 def threading_main() -> bool:

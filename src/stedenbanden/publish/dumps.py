@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 from ..errors import KbError
+from ..store import rdf_format_of
 from .common import canonical_bnodes, file_header, json_text, sha256_hex, write_file
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class Dump:
 # --------------------------------------------------------------------------------------------
 
 def read_knowledge_base(files: Iterable[Path]):
-    """The knowledge base in the Turtle ``files`` (ontology and data): an rdflib Graph of their
+    """The knowledge base in the RDF ``files`` (ontology and data; the format by the extension, as :func:`stedenbanden.store.rdf_format_of` says): an rdflib Graph of their
     triples, each once, and the namespace prefixes the files declare (prefix -> namespace IRI; a
     prefix or namespace keeps its first declaration, files read in the order given).
 
@@ -54,13 +55,14 @@ def read_knowledge_base(files: Iterable[Path]):
     for path in map(Path, files):
         try:
             data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
-            parser = ox.parse(data, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri())
+            rdf_format = rdf_format_of(path)  # as kb reads it everywhere: by the extension
+            parser = ox.parse(data, format=rdf_format, base_iri=path.resolve().as_uri())
             for triple in parser:
                 lines.add(f"{triple.subject} {triple.predicate} {triple.object} .\n")
         except OSError as exc:
             raise KbError(f"{path}: cannot read the file ({exc.strerror})") from None
         except SyntaxError as exc:
-            raise KbError(f"{path}: Turtle syntax error: {exc}") from None
+            raise KbError(f"{path}: {rdf_format.name} syntax error: {exc}") from None
         for prefix, namespace in sorted(parser.prefixes.items()):
             if prefix not in prefixes and namespace not in prefixes.values():
                 prefixes[prefix] = namespace
