@@ -492,3 +492,23 @@ def test_output_to_dev_stdout_into_a_pipe():
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[1] == 'TR,Turkey,13,33.3,"NCDO 2008, section Aantal stedenbanden"'
+
+
+ESCAPES = 'SELECT ?a ?b WHERE { VALUES (?a ?b) { ("x\\u001b[2Jy" "t\\u001b]0;title\\u0007z\\ttab\\u0085c1") } }'
+
+
+@pytest.mark.parametrize("fmt", ["table", "md"])
+def test_control_characters_in_data_cannot_reach_the_terminal(fmt):
+    # a label holding ESC [2J (clear the screen) or ESC ] 0; ... BEL (set the window title)
+    result = kb("sparql", "-", "--format", fmt, input=ESCAPES)
+    assert result.exit_code == 0
+    assert "x\\x1b[2Jy" in result.stdout and "t\\x1b]0;title\\x07z\\ttab\\x85c1" in result.stdout
+    assert not any(ord(c) < 32 and c != "\n" or 0x7f <= ord(c) <= 0x9f for c in result.stdout)
+
+
+def test_csv_into_a_pipe_keeps_the_data_exactly():
+    # Click strips what looks like ANSI styling from output that is not a terminal: ESC [2J was lost
+    done = subprocess.run([sys.executable, "-m", "stedenbanden", "sparql", "-", "--format", "csv"],
+                          input=ESCAPES.encode(), capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "a,b\nx\x1b[2Jy,t\x1b]0;title\x07z\ttab\x85c1\n".encode()

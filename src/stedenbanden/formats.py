@@ -184,7 +184,10 @@ class _Stdout:
 
     def write(self, text_out: str) -> None:
         try:
-            click.echo(text_out, nl=False)
+            # color=True: Click would otherwise strip what looks like ANSI styling (ESC [ ... m, ESC [2J)
+            # from output that is not a terminal, changing the data of a csv piped on; the table and
+            # md formats have escaped every control character already (_one_line)
+            click.echo(text_out, nl=False, color=True)
             sys.stdout.flush()
         except BrokenPipeError:
             raise
@@ -376,9 +379,17 @@ def _widths(columns, cells) -> list[int]:
     return [max([len(h) + 2] + [len(row[i]) for row in cells]) for i, h in enumerate(columns)]
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""The control characters other than tab and line feed (C0, DEL and C1): in a terminal, ESC and
+its kin start sequences that move the cursor, clear the screen or set the window title."""
+
+
 def _one_line(cell: str) -> str:
-    """A cell on one line: line breaks shown as ``\\n`` so they cannot break a table's layout."""
-    return cell.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\r")
+    """A cell on one line and inert in a terminal: line breaks shown as ``\\n`` and ``\\r``, a tab
+    as ``\\t``, any other control character as ``\\xNN``, so that data can neither break a table's
+    layout nor send the terminal an escape sequence."""
+    cell = cell.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", cell)
 
 
 def _decimal_text(value: Decimal) -> str:
