@@ -42,5 +42,7 @@ def kb_rdflib(kb_files):
 @pytest.fixture(autouse=True)
 def _own_cache_folder(tmp_path_factory, monkeypatch):
     """Every test gets an empty cache folder of its own (the on-disk indexes of large data and the
-    query-header cache), so no test writes to the user's ~/.cache or sees another test's index."""
+    query-header cache), so no test writes to the user's ~/.cache or sees another test's index;
+    and a state folder of its own (the record of the files kb wrote: stedenbanden.written)."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("xdg-state")))

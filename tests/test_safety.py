@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from local_http import QuietHandler, serving
 from stedenbanden.cli import cli
+from stedenbanden.formats import emit
 
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }\n"
 
@@ -31,7 +32,7 @@ def kb(*args, input=None):
 
 def test_output_keeps_a_private_files_mode(tmp_path):
     out = tmp_path / "private.csv"
-    out.write_text("old\n")
+    emit("old\n", out)  # an earlier output of kb: kb replaces only its own files
     out.chmod(0o600)
     assert kb("query", "countries", "--format", "csv", "-o", out).exit_code == 0
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
@@ -40,7 +41,7 @@ def test_output_keeps_a_private_files_mode(tmp_path):
 
 def test_output_writes_through_a_symbolic_link(tmp_path):
     target = tmp_path / "real.csv"
-    target.write_text("old\n")
+    emit("old\n", target)
     link = tmp_path / "link.csv"
     link.symlink_to(target)
     assert kb("query", "countries", "--format", "csv", "-o", link).exit_code == 0
@@ -574,3 +575,35 @@ def test_importers_never_write_over_their_source_files(tmp_path, command, source
     assert result.exit_code == 2
     assert f"{folder / name}: is also an input of this command" in result.stderr
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+
+# --- kb replaces only the files it wrote ------------------------------------------------------------
+
+def test_output_never_replaces_a_file_kb_did_not_write(tmp_path):
+    mine = tmp_path / "notes.csv"
+    mine.write_text("my own notes\n")
+    result = kb("query", "countries", "--format", "csv", "-o", mine)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (f"Error: {mine}: the file exists and kb did not write it (or it changed since); "
+                                     "kb replaces only its own output: remove or rename the file, or choose another name")
+    assert mine.read_text() == "my own notes\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.csv"]
+
+
+def test_output_replaces_kb_s_own_file_until_someone_edits_it(tmp_path):
+    out = tmp_path / "countries.csv"
+    assert kb("query", "countries", "--format", "csv", "-o", out).exit_code == 0
+    assert kb("query", "themes", "--format", "csv", "-o", out).exit_code == 0  # its own output: replaced
+    assert out.read_text().startswith("code,theme")
+    with out.open("a") as handle:
+        handle.write("a line of mine\n")
+    result = kb("query", "countries", "--format", "csv", "-o", out)
+    assert result.exit_code == 2 and "the file exists and kb did not write it (or it changed since)" in result.stderr
+    assert out.read_text().endswith("a line of mine\n")
+
+
+def test_output_may_replace_an_empty_file(tmp_path):
+    empty = tmp_path / "made-by-mktemp"
+    empty.touch()
+    assert kb("query", "countries", "--format", "csv", "-o", empty).exit_code == 0
+    assert empty.read_text().startswith("code,country")

@@ -21,6 +21,7 @@ many times a day. The layout is that of tabulate's ``simple`` and ``github`` for
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
@@ -201,12 +202,18 @@ class _File:
 
     def __init__(self, output: Path, handle, tmp: str | None, target: Path, mode: int | None):
         self.output, self.handle, self.tmp, self.target, self.mode = output, handle, tmp, target, mode
+        self.size = 0
+        self.digest = hashlib.sha256()  # of what is written, for the record of files kb wrote
 
     def write(self, text_out: str) -> None:
         try:
             self.handle.write(text_out)
         except OSError as exc:
             raise self._error(exc) from None
+        if self.tmp is not None:
+            data = text_out.encode("utf-8")  # as the handle encodes it (newline="": no translation)
+            self.size += len(data)
+            self.digest.update(data)
 
     def _error(self, exc: OSError) -> KbError:
         if self.tmp is None:
@@ -227,6 +234,9 @@ class _File:
             self.tmp = None
         except OSError as exc:
             raise self._error(exc) from None
+        from .written import record
+
+        record(self.target, self.size, self.digest.hexdigest())
 
     def discard(self) -> None:
         try:
@@ -286,6 +296,12 @@ class open_output:  # noqa: N801 - used as a function: ``with open_output(path) 
         folder = target.parent if str(target.parent) else Path(".")
         if not folder.is_dir():
             raise KbUsageError(f"{output}: the folder {folder} does not exist; create it or choose another path")
+        if target.exists():
+            from .written import may_replace
+
+            if not may_replace(target):
+                raise KbUsageError(f"{output}: the file exists and kb did not write it (or it changed since); "
+                                   "kb replaces only its own output: remove or rename the file, or choose another name")
         import tempfile
 
         tmp = None
