@@ -4,6 +4,7 @@ that write files, checksums and headers the same way on every run."""
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import Callable
@@ -26,6 +27,7 @@ NETHERLANDS = "http://www.wikidata.org/entity/Q55"  # the Netherlands (the count
 Progress = Callable[[str], None]
 TOOI_IRI = re.compile(re.escape(TOOI_GEMEENTE) + r"(gm[0-9]{4})")
 _MADE: set = set()  # folders write_file has made (or found) in this process
+_WRITTEN: dict[str, tuple[int, str]] = {}  # file write_file wrote -> (size in bytes, SHA-256): see written_digest
 
 
 def write_file(path: Path, data: str | bytes) -> None:
@@ -35,10 +37,28 @@ def write_file(path: Path, data: str | bytes) -> None:
     if parent not in _MADE or not parent.is_dir():
         parent.mkdir(parents=True, exist_ok=True)
         _MADE.add(parent)
+    data = data.encode("utf-8") if isinstance(data, str) else data
     try:
-        path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        with open(path, "wb") as out:
+            out.write(data)
     except OSError as exc:
         raise KbError(f"{path}: cannot write the file ({exc.strerror})") from None
+    _WRITTEN[str(path)] = (len(data), sha256_hex(data))
+
+
+def written_digest(path: Path | str) -> str:
+    """The SHA-256 (hex) of the file at ``path``: the one worked out when :func:`write_file`
+    wrote it, if the file still has that size, else read from the file (reading back the
+    134,000 files of a large release took several seconds). The record is dropped."""
+    kept = _WRITTEN.pop(str(path), None)
+    if kept is not None:
+        size, digest = kept
+        try:
+            if os.stat(path).st_size == size:
+                return digest
+        except OSError:
+            pass
+    return sha256_hex(Path(path).read_bytes())
 
 
 def sha256_hex(data: bytes) -> str:
