@@ -95,3 +95,78 @@ def canonical_bnodes(graph, prefix: str = ""):
     for triple in to_canonical_graph(part):
         graph.add(tuple(rdflib.BNode(prefix + str(t)) if isinstance(t, rdflib.BNode) else t for t in triple))
     return graph
+
+
+def forget_written(folder: Path | str) -> None:
+    """Drop the checksums :func:`write_file` kept for the files under ``folder`` (a build that failed)."""
+    inside = os.path.join(str(folder), "")
+    for path in [p for p in _WRITTEN if p.startswith(inside)]:
+        del _WRITTEN[path]
+
+
+def in_background(work: Callable[[], None], what: str) -> Callable[[], None]:
+    """Start ``work()`` (which writes files with :func:`write_file`) in a forked child process
+    and return ``wait``: ``wait()`` waits for it to end, takes over its record of the files it
+    wrote (their checksums, see :func:`written_digest`) and raises the child's error
+    (:class:`KbError` naming ``what`` when the error cannot be sent, or the child stopped).
+
+    Where the machine has one core, or the system cannot fork, ``work()`` runs here at once and
+    ``wait`` does nothing. Ctrl-C is left to this process; ``wait(cancel=True)`` stops the child
+    (for an error, or Ctrl-C, here). The release uses it for work that needs nothing
+    from the rest of the build and takes seconds (the maps, half the resource pages)."""
+    import multiprocessing
+
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    if cores < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        work()
+        return lambda cancel=False: None
+    import gc
+
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+
+    def child():
+        import signal
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it stops this process
+        _WRITTEN.clear()
+        try:
+            work()
+            send.send(("done", dict(_WRITTEN)))
+        except BaseException as exc:  # sent to the parent, which raises it
+            try:
+                send.send(("error", exc))
+            except Exception:
+                send.send(("error", KbError(f"{what}: {exc}")))
+        send.close()
+
+    gc.freeze()  # the child's collector leaves the shared objects alone: fewer memory pages copied
+    process = context.Process(target=child, name=f"kb publish: {what}", daemon=True)
+    process.start()
+    gc.unfreeze()
+    send.close()
+
+    def wait(cancel: bool = False) -> None:
+        outcome, value = "cancelled", None
+        try:
+            if not cancel:
+                try:
+                    outcome, value = receive.recv()
+                except EOFError:
+                    outcome, value = "error", KbError(f"{what}: the process stopped (exit code "
+                                                      f"{process.exitcode}); nothing was published")
+                process.join()
+        finally:
+            if process.is_alive():
+                process.terminate()
+                process.join()
+            receive.close()
+        if outcome == "error":
+            raise value
+        if outcome == "done":
+            _WRITTEN.update(value)
+
+    return wait

@@ -13,7 +13,8 @@ from urllib.parse import urlsplit
 from .. import __version__
 from ..errors import KbError, KbUsageError
 from . import catalog, charts, dumps, maps, ontology_docs as ontology, site, tables, webserver
-from .common import DEFAULT_BASE_URL, LICENCE, PROFILE, Progress, file_header, sha256_hex, write_file, written_digest
+from .common import (DEFAULT_BASE_URL, LICENCE, PROFILE, Progress, file_header, forget_written, in_background, sha256_hex,
+                     write_file, written_digest)
 
 @dataclass(frozen=True)
 class Release:
@@ -154,6 +155,7 @@ def publish(store, files: Sequence[Path], outdir: Path | str, *, version: str = 
             _move_into_place(building, outdir, previous, written)
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
+        forget_written(building)
         if created:
             try:
                 outdir.rmdir()
@@ -211,7 +213,7 @@ def _write_manifest(building: Path, files: Sequence[str], digests: Mapping[str, 
     listed = {path: digests.get(path) or sha256_hex((building / path).read_bytes()) for path in sorted(files)}
     text = json.dumps({"generator": _GENERATOR, "files": listed}, indent=1, sort_keys=True) + "\n"
     write_file(building / MANIFEST, text)
-    return {**listed, MANIFEST: sha256_hex(text.encode("utf-8"))}
+    return {**listed, MANIFEST: written_digest(building / MANIFEST)}
 
 
 def check_target(outdir: Path) -> dict[str, str]:
@@ -459,8 +461,26 @@ def build(store, files: Sequence[Path], folder: Path, *, version: str = __versio
     pages = site.Site(graph, catalog.description_prefixes(prefixes), anchors, base_url, description)
     _say(progress, 5, "Drawing the charts (links per partner country, initiator, theme) and the maps")
     drawn = charts.draw_charts(store, folder)
-    index_maps, link_maps = maps.draw_maps(graph, pages.label, folder)
+    drawing = []  # the maps are drawn in a process of their own, beside the pages (in_background)
+    index_maps, link_maps = maps.draw_maps(graph, pages.label, folder,
+                                           draw=lambda work: drawing.append(in_background(work, "drawing the maps")))
+    try:
+        _write_pages(folder, pages, store, drawn, written_dumps, written_tables, index_maps, link_maps, triples,
+                     version=version, date=date, endpoint_url=endpoint_url, base_url=base_url, progress=progress)
+    except BaseException:
+        for wait in drawing:
+            wait(cancel=True)
+        raise
+    for wait in drawing:
+        wait()
+    written, digests = _write_checksums(folder)
+    return Release(folder, version, date, written, triples, len(pages.pages), digests)
 
+
+def _write_pages(folder, pages, store, drawn, written_dumps, written_tables, index_maps, link_maps, triples, *,
+                 version, date, endpoint_url, base_url, progress) -> None:
+    """Step 6 of :func:`build`: the resource pages, the index, the server configuration and the
+    static files."""
     _say(progress, 6, f"Writing {len(pages.pages)} resource pages and the index")
     context = {
         "version": version,
@@ -478,8 +498,6 @@ def build(store, files: Sequence[Path], folder: Path, *, version: str = __versio
     write_file(folder / "server" / "nginx-server.conf", nginx_server)
     write_file(folder / "server" / "apache.conf", webserver.apache_config(base_url))
     site.write_static(folder)
-    written, digests = _write_checksums(folder)
-    return Release(folder, version, date, written, triples, len(pages.pages), digests)
 
 
 def _write_checksums(folder: Path) -> tuple[tuple[str, ...], dict[str, str]]:
