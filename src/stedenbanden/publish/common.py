@@ -28,6 +28,7 @@ Progress = Callable[[str], None]
 TOOI_IRI = re.compile(re.escape(TOOI_GEMEENTE) + r"(gm[0-9]{4})")
 _MADE: set = set()  # folders write_file has made (or found) in this process
 _WRITTEN: dict[str, tuple[int, str]] = {}  # file write_file wrote -> (size in bytes, SHA-256): see written_digest
+_RECORDING: set[str] = set()  # folders (ending in /) whose files' checksums write_file keeps: see keep_digests
 
 
 def write_file(path: Path, data: str | bytes) -> None:
@@ -43,7 +44,25 @@ def write_file(path: Path, data: str | bytes) -> None:
             out.write(data)
     except OSError as exc:
         raise KbError(f"{path}: cannot write the file ({exc.strerror})") from None
-    _WRITTEN[str(path)] = (len(data), sha256_hex(data))
+    if _RECORDING and any(str(path).startswith(folder) for folder in _RECORDING):
+        _WRITTEN[str(path)] = (len(data), sha256_hex(data))
+
+
+class keep_digests:
+    """``with keep_digests(folder):`` :func:`write_file` keeps the checksum of each file it writes
+    under ``folder`` until :func:`written_digest` takes it; on leaving, those not taken are dropped."""
+
+    def __init__(self, folder: Path | str):
+        self.folder = os.path.join(str(folder), "")
+
+    def __enter__(self):
+        _RECORDING.add(self.folder)
+        return self
+
+    def __exit__(self, *exc):
+        _RECORDING.discard(self.folder)
+        forget_written(self.folder)
+        return False
 
 
 def written_digest(path: Path | str) -> str:

@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 from .. import __version__
 from ..errors import KbError, KbUsageError
 from . import catalog, charts, dumps, maps, ontology_docs as ontology, site, tables, webserver
-from .common import (DEFAULT_BASE_URL, LICENCE, PROFILE, Progress, file_header, forget_written, in_background, sha256_hex,
-                     write_file, written_digest)
+from .common import (DEFAULT_BASE_URL, LICENCE, PROFILE, Progress, file_header, forget_written, in_background, keep_digests,
+                     sha256_hex, write_file, written_digest)
 
 @dataclass(frozen=True)
 class Release:
@@ -432,6 +432,13 @@ def build(store, files: Sequence[Path], folder: Path, *, version: str = __versio
     description does not pass the DCAT-AP shapes.
     """
     folder = Path(folder)
+    with keep_digests(folder):
+        return _build(store, files, folder, version=version, date=date, endpoint_url=endpoint_url, base_url=base_url,
+                      progress=progress)
+
+
+def _build(store, files: Sequence[Path], folder: Path, *, version: str, date: dt.date | None,
+           endpoint_url: str | None, base_url: str, progress: Progress | None) -> Release:
     _say(progress, 1, "Reading the knowledge base")
     graph, prefixes = dumps.read_knowledge_base(files)
     triples = len(graph)
