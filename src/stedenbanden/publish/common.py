@@ -4,6 +4,7 @@ that write files, checksums and headers the same way on every run."""
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import Callable
@@ -26,6 +27,8 @@ NETHERLANDS = "http://www.wikidata.org/entity/Q55"  # the Netherlands (the count
 Progress = Callable[[str], None]
 TOOI_IRI = re.compile(re.escape(TOOI_GEMEENTE) + r"(gm[0-9]{4})")
 _MADE: set = set()  # folders write_file has made (or found) in this process
+_WRITTEN: dict[str, tuple[int, str]] = {}  # file write_file wrote -> (size in bytes, SHA-256): see written_digest
+_RECORDING: set[str] = set()  # folders (ending in /) whose files' checksums write_file keeps: see keep_digests
 
 
 def write_file(path: Path, data: str | bytes) -> None:
@@ -35,10 +38,46 @@ def write_file(path: Path, data: str | bytes) -> None:
     if parent not in _MADE or not parent.is_dir():
         parent.mkdir(parents=True, exist_ok=True)
         _MADE.add(parent)
+    data = data.encode("utf-8") if isinstance(data, str) else data
     try:
-        path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        with open(path, "wb") as out:
+            out.write(data)
     except OSError as exc:
         raise KbError(f"{path}: cannot write the file ({exc.strerror})") from None
+    if _RECORDING and any(str(path).startswith(folder) for folder in _RECORDING):
+        _WRITTEN[str(path)] = (len(data), sha256_hex(data))
+
+
+class keep_digests:
+    """``with keep_digests(folder):`` :func:`write_file` keeps the checksum of each file it writes
+    under ``folder`` until :func:`written_digest` takes it; on leaving, those not taken are dropped."""
+
+    def __init__(self, folder: Path | str):
+        self.folder = os.path.join(str(folder), "")
+
+    def __enter__(self):
+        _RECORDING.add(self.folder)
+        return self
+
+    def __exit__(self, *exc):
+        _RECORDING.discard(self.folder)
+        forget_written(self.folder)
+        return False
+
+
+def written_digest(path: Path | str) -> str:
+    """The SHA-256 (hex) of the file at ``path``: the one worked out when :func:`write_file`
+    wrote it, if the file still has that size, else read from the file (reading back the
+    134,000 files of a large release took several seconds). The record is dropped."""
+    kept = _WRITTEN.pop(str(path), None)
+    if kept is not None:
+        size, digest = kept
+        try:
+            if os.stat(path).st_size == size:
+                return digest
+        except OSError:
+            pass
+    return sha256_hex(Path(path).read_bytes())
 
 
 def sha256_hex(data: bytes) -> str:
@@ -75,3 +114,78 @@ def canonical_bnodes(graph, prefix: str = ""):
     for triple in to_canonical_graph(part):
         graph.add(tuple(rdflib.BNode(prefix + str(t)) if isinstance(t, rdflib.BNode) else t for t in triple))
     return graph
+
+
+def forget_written(folder: Path | str) -> None:
+    """Drop the checksums :func:`write_file` kept for the files under ``folder`` (a build that failed)."""
+    inside = os.path.join(str(folder), "")
+    for path in [p for p in _WRITTEN if p.startswith(inside)]:
+        del _WRITTEN[path]
+
+
+def in_background(work: Callable[[], None], what: str) -> Callable[[], None]:
+    """Start ``work()`` (which writes files with :func:`write_file`) in a forked child process
+    and return ``wait``: ``wait()`` waits for it to end, takes over its record of the files it
+    wrote (their checksums, see :func:`written_digest`) and raises the child's error
+    (:class:`KbError` naming ``what`` when the error cannot be sent, or the child stopped).
+
+    Where the machine has one core, or the system cannot fork, ``work()`` runs here at once and
+    ``wait`` does nothing. Ctrl-C is left to this process; ``wait(cancel=True)`` stops the child
+    (for an error, or Ctrl-C, here). The release uses it for work that needs nothing
+    from the rest of the build and takes seconds (the maps, half the resource pages)."""
+    import multiprocessing
+
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    if cores < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        work()
+        return lambda cancel=False: None
+    import gc
+
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+
+    def child():
+        import signal
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it stops this process
+        _WRITTEN.clear()
+        try:
+            work()
+            send.send(("done", dict(_WRITTEN)))
+        except BaseException as exc:  # sent to the parent, which raises it
+            try:
+                send.send(("error", exc))
+            except Exception:
+                send.send(("error", KbError(f"{what}: {exc}")))
+        send.close()
+
+    gc.freeze()  # the child's collector leaves the shared objects alone: fewer memory pages copied
+    process = context.Process(target=child, name=f"kb publish: {what}", daemon=True)
+    process.start()
+    gc.unfreeze()
+    send.close()
+
+    def wait(cancel: bool = False) -> None:
+        outcome, value = "cancelled", None
+        try:
+            if not cancel:
+                try:
+                    outcome, value = receive.recv()
+                except EOFError:
+                    outcome, value = "error", KbError(f"{what}: the process stopped (exit code "
+                                                      f"{process.exitcode}); nothing was published")
+                process.join()
+        finally:
+            if process.is_alive():
+                process.terminate()
+                process.join()
+            receive.close()
+        if outcome == "error":
+            raise value
+        if outcome == "done":
+            _WRITTEN.update(value)
+
+    return wait

@@ -179,15 +179,15 @@ def _partner_points(links, coordinates) -> dict[str, list[tuple[str, float, floa
     return {country: sorted(found.values()) for country, found in sorted(by_country.items())}
 
 
-def draw_maps(graph, label, folder: Path) -> tuple[list[Map], dict[str, Map]]:
+def draw_maps(graph, label, folder: Path, draw=None) -> tuple[list[Map], dict[str, Map]]:
     """Draw the maps of the recorded city links in the rdflib ``graph`` into ``folder/maps``;
     ``label(term)`` names a resource. Returns the index maps and, per city link IRI, its own
-    small map."""
-    import matplotlib
+    small map.
 
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
+    ``draw(work)``, when given, receives the drawing of the maps (a function of no arguments that
+    writes their SVG files) instead of it being run here: the release runs it in a process of its
+    own beside the pages (matplotlib took about 5 s for the 35 maps of the shipped data). What is
+    returned does not depend on the drawing."""
     links = _links(graph, label)
     coordinates = geography.points(graph)
     shapes = geography.municipalities()
@@ -195,8 +195,10 @@ def draw_maps(graph, label, folder: Path) -> tuple[list[Map], dict[str, Map]]:
     credit = geography.CREDIT
     maps: list[Map] = []
     per_link: dict[str, Map] = {}
-    with matplotlib.rc_context(_settings()):
-        # The Netherlands in 2007, the municipalities of the recorded links marked.
+    drawings = []
+
+    # The Netherlands in 2007, the municipalities of the recorded links marked.
+    def netherlands_map(plt):
         fig, ax = plt.subplots(figsize=(6.4, 7.2))
         try:
             _netherlands_axes(ax, marked)
@@ -210,18 +212,22 @@ def draw_maps(graph, label, folder: Path) -> tuple[list[Map], dict[str, Map]]:
             write_file(folder / "maps" / "netherlands.svg", _svg(fig))
         finally:
             plt.close(fig)
-        municipalities = sorted({(k.municipality_label, k.municipality) for k in links if k.municipality})
-        names = [name for name, _ in municipalities]
-        maps.append(Map(
-            "maps/netherlands.svg", "The Dutch municipalities of the recorded city links",
-            f"The 443 municipalities of 1 January 2007; the {len(marked)} with a recorded city link are marked "
-            f"and named. {credit}.",
-            f"Map of the Netherlands in 2007 with its 443 municipalities; marked: {', '.join(names) or 'none'}.",
-            ("municipality", "CBS code", "city links"),
-            tuple((name, code, sum(1 for k in links if k.municipality == code)) for name, code in municipalities)))
 
-        # The partner places, one panel per country of origin.
-        groups = _partner_points(links, coordinates)
+    drawings.append(netherlands_map)
+    municipalities = sorted({(k.municipality_label, k.municipality) for k in links if k.municipality})
+    names = [name for name, _ in municipalities]
+    maps.append(Map(
+        "maps/netherlands.svg", "The Dutch municipalities of the recorded city links",
+        f"The 443 municipalities of 1 January 2007; the {len(marked)} with a recorded city link are marked "
+        f"and named. {credit}.",
+        f"Map of the Netherlands in 2007 with its 443 municipalities; marked: {', '.join(names) or 'none'}.",
+        ("municipality", "CBS code", "city links"),
+        tuple((name, code, sum(1 for k in links if k.municipality == code)) for name, code in municipalities)))
+
+    # The partner places, one panel per country of origin.
+    groups = _partner_points(links, coordinates)
+
+    def partners_map(plt):
         n = max(1, len(groups))
         columns = min(3, n)
         rows = math.ceil(n / columns)
@@ -237,25 +243,30 @@ def draw_maps(graph, label, folder: Path) -> tuple[list[Map], dict[str, Map]]:
             write_file(folder / "maps" / "partners.svg", _svg(fig))
         finally:
             plt.close(fig)
-        drawn = sum(len(points) for points in groups.values())
-        partners = sorted({(k.country_label, name, iri) for k in links for iri, name in k.partners})
-        maps.append(Map(
-            "maps/partners.svg", "The partner places, by country of origin",
-            f"One panel per country of origin; {drawn} of the {len(partners)} partner places have coordinates in "
-            "the knowledge base and are drawn (longitude and latitude in degrees).",
-            "Partner places of the recorded city links by country: " + "; ".join(
-                f"{country}: {', '.join(p[0] for p in points) or 'no coordinates'}" for country, points in groups.items()),
-            ("country", "partner", "longitude", "latitude"),
-            tuple((country, name, *(coordinates.get(iri) or (None, None))) for country, name, iri in partners)))
 
-        # One small map per link.
-        for link in links:
-            if not link.iri.startswith(SBID + "link/"):
-                continue
-            name = link.iri[len(SBID + "link/"):]
-            if "/" in name:
-                continue
-            located = [(name, *coordinates[iri]) for iri, name in link.partners if iri in coordinates]
+    drawings.append(partners_map)
+    drawn = sum(len(points) for points in groups.values())
+    partners = sorted({(k.country_label, name, iri) for k in links for iri, name in k.partners})
+    maps.append(Map(
+        "maps/partners.svg", "The partner places, by country of origin",
+        f"One panel per country of origin; {drawn} of the {len(partners)} partner places have coordinates in "
+        "the knowledge base and are drawn (longitude and latitude in degrees).",
+        "Partner places of the recorded city links by country: " + "; ".join(
+            f"{country}: {', '.join(p[0] for p in points) or 'no coordinates'}" for country, points in groups.items()),
+        ("country", "partner", "longitude", "latitude"),
+        tuple((country, name, *(coordinates.get(iri) or (None, None))) for country, name, iri in partners)))
+
+    # One small map per link.
+    for link in links:
+        if not link.iri.startswith(SBID + "link/"):
+            continue
+        name = link.iri[len(SBID + "link/"):]
+        if "/" in name:
+            continue
+        located = [(name, *coordinates[iri]) for iri, name in link.partners if iri in coordinates]
+        path = f"maps/link/{name}.svg"
+
+        def link_map(plt, link=link, located=located, path=path):
             fig, axes = plt.subplots(1, 2 if located else 1, figsize=(5.6 if located else 2.8, 3.2), squeeze=False)
             try:
                 _outline_axes(axes[0][0], link.municipality)
@@ -264,16 +275,32 @@ def draw_maps(graph, label, folder: Path) -> tuple[list[Map], dict[str, Map]]:
                     _points_axes(axes[0][1], located, link.country_label)
                 _credit(fig, "CBS / Kadaster (PDOK)")
                 fig.tight_layout(rect=(0, 0.05, 1, 1))
-                path = f"maps/link/{name}.svg"
                 write_file(folder / path, _svg(fig))
             finally:
                 plt.close(fig)
-            at = {name: (x, y) for name, x, y in located}
-            where = "; ".join(f"{name} at longitude {at[name][0]:g}°, latitude {at[name][1]:g}°" if name in at
-                              else f"{name} (no coordinates in the data)" for _, name in link.partners) or "none"
-            per_link[link.iri] = Map(
-                path, f"Where {link.label} is",
-                f"{link.municipality_label} marked on the municipalities of 2007. {credit}.",
-                f"Map of the Netherlands in 2007 with {link.municipality_label or 'no municipality'} marked; "
-                f"partner{'s' if len(link.partners) > 1 else ''}: {where}.", (), ())
+
+        drawings.append(link_map)
+        at = {name: (x, y) for name, x, y in located}
+        where = "; ".join(f"{name} at longitude {at[name][0]:g}°, latitude {at[name][1]:g}°" if name in at
+                          else f"{name} (no coordinates in the data)" for _, name in link.partners) or "none"
+        per_link[link.iri] = Map(
+            path, f"Where {link.label} is",
+            f"{link.municipality_label} marked on the municipalities of 2007. {credit}.",
+            f"Map of the Netherlands in 2007 with {link.municipality_label or 'no municipality'} marked; "
+            f"partner{'s' if len(link.partners) > 1 else ''}: {where}.", (), ())
+
+    def draw_all():
+        import matplotlib
+
+        matplotlib.use("Agg", force=False)
+        import matplotlib.pyplot as plt
+
+        with matplotlib.rc_context(_settings()):
+            for drawing in drawings:
+                drawing(plt)
+
+    if draw is None:
+        draw_all()
+    else:
+        draw(draw_all)
     return maps, per_link
