@@ -333,9 +333,8 @@ def compile_shapes(shapes) -> list[Check]:
     return checks
 
 
-def _target_pattern(targets, classes) -> str:
-    """A group pattern binding ``?this`` once to each focus node of ``targets`` (a DISTINCT
-    subquery; without it, leaving the duplicates to the outer DISTINCT, was not faster)."""
+def _target_parts(targets, classes) -> list[str]:
+    """One group pattern per target of ``targets``, each binding ``?this`` to its focus nodes."""
     parts = []
     for kind, value in targets:
         if kind == "targetClass":
@@ -347,24 +346,19 @@ def _target_pattern(targets, classes) -> str:
             parts.append(f"{{ ?this <{value}> ?any }}")
         else:
             parts.append(f"{{ ?any <{value}> ?this }}")
-    return "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join(parts) + " } }"
+    return parts
+
+
+def _target_pattern(targets, classes) -> str:
+    """A group pattern binding ``?this`` once to each focus node of ``targets`` (a DISTINCT
+    subquery; without it, leaving the duplicates to the outer DISTINCT, was not faster)."""
+    return "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join(_target_parts(targets, classes)) + " } }"
 
 
 def _target_test(targets, classes) -> str:
     """A FILTER expression that is true when the bound ``?this`` is a focus node of ``targets``
     (the same nodes as :func:`_target_pattern`, tested one by one instead of listed)."""
-    parts = []
-    for kind, value in targets:
-        if kind == "targetClass":
-            values = " ".join(f"<{c}>" for c in classes(value))
-            parts.append(f"EXISTS {{ VALUES ?class {{ {values} }} ?this a ?class }}")
-        elif kind == "targetNode":
-            parts.append(f"sameTerm(?this, <{value}>)")
-        elif kind == "targetSubjectsOf":
-            parts.append(f"EXISTS {{ ?this <{value}> ?any }}")
-        else:
-            parts.append(f"EXISTS {{ ?any <{value}> ?this }}")
-    return " || ".join(parts)
+    return " || ".join(f"EXISTS {part}" for part in _target_parts(targets, classes))
 
 
 CANDIDATES_AT_MOST = 10_000
