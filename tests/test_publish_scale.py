@@ -219,8 +219,7 @@ def test_pages_and_maps_from_other_processes_are_the_files_of_one_process(kb, kb
         return lambda cancel=False: None
 
     monkeypatch.setattr(site, "PARALLEL_PAGES", 10**9)
-    monkeypatch.setattr(site, "in_background", here)
-    monkeypatch.setattr(release, "in_background", here)
+    monkeypatch.setattr(common, "in_background", here)
     alone = release.publish(kb, kb_files, tmp_path / "alone", date=date)
     assert forked.pages == alone.pages > 800
     first, second = _files_of(tmp_path / "forked"), _files_of(tmp_path / "alone")

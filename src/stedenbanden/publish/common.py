@@ -189,3 +189,16 @@ def in_background(work: Callable[[], None], what: str) -> Callable[[], None]:
             _WRITTEN.update(value)
 
     return wait
+
+
+def beside(background: Callable[[], None], foreground: Callable[[], None], what: str) -> None:
+    """Run ``background()`` in a forked process (:func:`in_background`; ``what`` names it in an
+    error) while ``foreground()`` runs here, then wait for it and raise its error. An error or
+    Ctrl-C here stops the child first."""
+    wait = in_background(background, what)
+    try:
+        foreground()
+    except BaseException:
+        wait(cancel=True)
+        raise
+    wait()

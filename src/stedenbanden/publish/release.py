@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from .. import __version__
 from ..errors import KbError, KbUsageError
 from . import catalog, charts, dumps, maps, ontology_docs as ontology, site, tables, webserver
-from .common import (DEFAULT_BASE_URL, LICENCE, PROFILE, Progress, file_header, forget_written, in_background, keep_digests,
+from .common import (DEFAULT_BASE_URL, LICENCE, PROFILE, Progress, beside, file_header, forget_written, keep_digests,
                      sha256_hex, write_file, written_digest)
 
 @dataclass(frozen=True)
@@ -471,18 +471,11 @@ def _build(store, files: Sequence[Path], folder: Path, *, version: str, date: dt
     pages = site.Site(graph, catalog.description_prefixes(prefixes), anchors, base_url, description)
     _say(progress, 5, "Drawing the charts (links per partner country, initiator, theme) and the maps")
     drawn = charts.draw_charts(store, folder)
-    drawing = []  # the maps are drawn in a process of their own, beside the pages (in_background)
-    index_maps, link_maps = maps.draw_maps(graph, pages.label, folder,
-                                           draw=lambda work: drawing.append(in_background(work, "drawing the maps")))
-    try:
-        _write_pages(folder, pages, store, drawn, written_dumps, written_tables, index_maps, link_maps, triples,
-                     version=version, date=date, endpoint_url=endpoint_url, base_url=base_url, progress=progress)
-    except BaseException:
-        for wait in drawing:
-            wait(cancel=True)
-        raise
-    for wait in drawing:
-        wait()
+    drawing = []  # the maps are drawn in a process of their own, beside the pages
+    index_maps, link_maps = maps.draw_maps(graph, pages.label, folder, draw=drawing.append)
+    beside(drawing[0], lambda: _write_pages(folder, pages, store, drawn, written_dumps, written_tables, index_maps,
+                                            link_maps, triples, version=version, date=date, endpoint_url=endpoint_url,
+                                            base_url=base_url, progress=progress), "drawing the maps")
     written, digests = _write_checksums(folder)
     return Release(folder, version, date, written, triples, len(pages.pages), digests)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 from .charts import Chart
-from .common import DATASET, SBDEF, SBID, TOOI_GEMEENTE, TOOI_IRI, file_header, in_background, write_file
+from .common import DATASET, SBDEF, SBID, TOOI_GEMEENTE, TOOI_IRI, beside, file_header, write_file
 from .dumps import Dump, jsonld_nodes as jsonld_node_objects
 
 _SAFE_PATH = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]*(/[A-Za-z0-9][A-Za-z0-9._~-]*)*")
@@ -493,7 +493,7 @@ class Site:
 
 PARALLEL_PAGES = 4000
 """From this many resource pages on, :meth:`Site.write` writes every other page in a second
-process (see :func:`~.common.in_background`): at 44,743 pages one process took about 28 s.
+process (see :func:`~.common.beside`): at 44,743 pages one process took about 28 s.
 Each process writes its own pages; the files are the same as from one process."""
 
 
@@ -503,13 +503,7 @@ def _in_two_processes(items: list, work) -> None:
     if len(items) < PARALLEL_PAGES:
         work(items)
         return
-    wait = in_background(lambda: work(items[1::2]), "writing half the resource pages")
-    try:
-        work(items[0::2])
-    except BaseException:
-        wait(cancel=True)
-        raise
-    wait()
+    beside(lambda: work(items[1::2]), lambda: work(items[0::2]), "writing half the resource pages")
 
 
 def _without_shown_names(rows: list[Row], shown: set) -> list[Row]:
