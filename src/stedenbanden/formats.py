@@ -197,7 +197,7 @@ class _Stdout:
 
 
 class _File:
-    """An open ``--output`` file (see :class:`Output`): text goes to ``handle``; ``commit``
+    """An open ``--output`` file (see :class:`Output`): text goes to ``handle`` (binary) as UTF-8; ``commit``
     makes it the file, ``discard`` removes what was written when the run fails."""
 
     def __init__(self, output: Path, handle, tmp: str | None, target: Path, mode: int | None):
@@ -206,12 +206,12 @@ class _File:
         self.digest = hashlib.sha256()  # of what is written, for the record of files kb wrote
 
     def write(self, text_out: str) -> None:
+        data = text_out.encode("utf-8")  # encoded once, for the file and for its checksum
         try:
-            self.handle.write(text_out)
+            self.handle.write(data)
         except OSError as exc:
             raise self._error(exc) from None
         if self.tmp is not None:
-            data = text_out.encode("utf-8")  # as the handle encodes it (newline="": no translation)
             self.size += len(data)
             self.digest.update(data)
 
@@ -288,7 +288,7 @@ class open_output:  # noqa: N801 - used as a function: ``with open_output(path) 
         target, mode = _output_target(output)
         if mode is None:  # a device, a FIFO, a terminal: write into it, never replace it
             try:
-                handle = open(target, "w", encoding="utf-8", newline="")
+                handle = open(target, "wb")
             except OSError as exc:
                 raise KbError(f"{output}: cannot write to it ({exc.strerror or exc})") from None
             self.sink = _File(output, handle, None, target, None)
@@ -307,7 +307,7 @@ class open_output:  # noqa: N801 - used as a function: ``with open_output(path) 
         tmp = None
         try:
             fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
-            handle = os.fdopen(fd, "w", encoding="utf-8", newline="")
+            handle = os.fdopen(fd, "wb")
         except OSError as exc:
             if tmp is not None and os.path.exists(tmp):
                 os.unlink(tmp)
