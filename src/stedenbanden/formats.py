@@ -21,7 +21,6 @@ many times a day. The layout is that of tabulate's ``simple`` and ``github`` for
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import os
@@ -202,8 +201,10 @@ class _File:
 
     def __init__(self, output: Path, handle, tmp: str | None, target: Path, mode: int | None):
         self.output, self.handle, self.tmp, self.target, self.mode = output, handle, tmp, target, mode
+        from .cache import sha256  # not hashlib, whose import costs every kb run milliseconds
+
         self.size = 0
-        self.digest = hashlib.sha256()  # of what is written, for the record of files kb wrote
+        self.digest = sha256()  # of what is written, for the record of files kb wrote
 
     def write(self, text_out: str) -> None:
         data = text_out.encode("utf-8")  # encoded once, for the file and for its checksum

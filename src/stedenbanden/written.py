@@ -12,7 +12,6 @@ usable state folder nothing is recorded, and only empty or new files are written
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import tempfile
@@ -44,15 +43,6 @@ def _read() -> dict[str, list]:
     return entries if isinstance(entries, dict) else {}
 
 
-def file_sha256(path: Path) -> str:
-    """The SHA-256 (hex) of the file at ``path``. Raises ``OSError`` when it cannot be read."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def may_replace(target: Path) -> bool:
     """Whether ``kb`` may replace the existing regular file ``target``: it is empty, or its size
     and SHA-256 are those ``kb`` recorded when it wrote it."""
@@ -65,9 +55,12 @@ def may_replace(target: Path) -> bool:
     entry = _read().get(str(target.resolve()))
     if not (isinstance(entry, list) and len(entry) == 2 and entry[0] == size):
         return False
+    from .cache import file_digests
+    from .errors import KbError
+
     try:
-        return file_sha256(target) == entry[1]
-    except OSError:
+        return file_digests([target]) == [entry[1]]
+    except KbError:  # it cannot be read: not replaced
         return False
 
 
@@ -78,8 +71,9 @@ def record(target: Path, size: int, sha256: str) -> None:
     if folder is None:
         return
     entries = _read()
-    entries.pop(str(target.resolve()), None)
-    entries[str(target.resolve())] = [size, sha256]
+    key = str(target.resolve())
+    entries.pop(key, None)  # re-added last: the newest entries are the ones kept
+    entries[key] = [size, sha256]
     kept = dict(list(entries.items())[-KEPT:])
     tmp = None
     try:
