@@ -73,10 +73,28 @@ TARGETS = {
 # Measuring a child process: wall time and peak RSS through os.wait4
 # =================================================================================================
 
+def io_stall_seconds() -> float | None:
+    """Seconds that some task of this machine has waited for I/O since boot (the ``some total``
+    of Linux's pressure-stall information, /proc/pressure/io); None where the kernel does not
+    provide it. The difference over a command says how much of its wall time the disk may
+    explain: file creation on a shared virtual disk varied by a factor of 8 between two runs of
+    the same loop (2 December 2026), which the load average does not show."""
+    try:
+        for line in Path("/proc/pressure/io").read_text().splitlines():
+            if line.startswith("some "):
+                return int(line.rsplit("total=", 1)[1]) / 1e6
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
 def _measure_here(cmd: list[str], timeout: float | None, cwd: str | None, capture: bool) -> dict:
-    """Run ``cmd``; return wall time, peak RSS (wait4's ru_maxrss), exit code, timeout flag, the
-    last lines of stderr and, with ``capture``, stdout."""
+    """Run ``cmd``; return wall time, CPU time (user + system, seconds, of it and the processes it
+    waited for), peak RSS (wait4's ru_maxrss), the machine's I/O stall over the run
+    (:func:`io_stall_seconds`; None where unknown), exit code, timeout flag, the last lines of
+    stderr and, with ``capture``, stdout."""
     with tempfile.TemporaryFile() as err, tempfile.TemporaryFile() as out:
+        stall = io_stall_seconds()
         start = time.perf_counter()
         # a session of its own, so that a timeout also stops what it started (an Oxigraph server)
         process = subprocess.Popen(cmd, stdout=out if capture else subprocess.DEVNULL, stderr=err, cwd=cwd,
@@ -95,6 +113,7 @@ def _measure_here(cmd: list[str], timeout: float | None, cwd: str | None, captur
             timer.start()
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - start
+        stalled = io_stall_seconds()
         if timer:
             timer.cancel()
         process.returncode = os.waitstatus_to_exitcode(status)
@@ -106,7 +125,8 @@ def _measure_here(cmd: list[str], timeout: float | None, cwd: str | None, captur
         tail = err.read().decode("utf-8", "replace").strip().splitlines()[-3:]
         out.seek(0)
         stdout = out.read().decode("utf-8", "replace") if capture else ""
-    return {"wall": wall, "peak_mib": usage.ru_maxrss / 1024, "code": process.returncode,
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "peak_mib": usage.ru_maxrss / 1024,
+            "io_stall": None if stall is None or stalled is None else stalled - stall, "code": process.returncode,
             "timeout": timed_out.is_set(), "stderr": tail, "stdout": stdout}
 
 
@@ -571,7 +591,8 @@ def _uncounted_status(kb, say) -> str | None:
 
 def import_benchmark(row_counts: list[int], workdir: Path, say) -> dict:
     """``kb import-csv`` of synthetic spreadsheets (:func:`stedenbanden.synthetic.links_csv`) of each
-    size in ``row_counts``, validated with the shipped data: wall time, rows/s, peak memory, exit code."""
+    size in ``row_counts``, validated with the shipped data: wall time, CPU time, I/O stall, rows/s, peak
+    memory, exit code (as :func:`_measure_here` measures them)."""
     from stedenbanden import store
     from stedenbanden.importers import kb_index
     from stedenbanden.synthetic import links_csv
@@ -587,7 +608,8 @@ def import_benchmark(row_counts: list[int], workdir: Path, say) -> dict:
         say(f"kb import-csv of {n:,} rows")
         with tempfile.TemporaryDirectory() as cwd:
             outcome = run_measured([kb_program(), "import-csv", str(path), "-o", str(out)], cwd=cwd, timeout=1800)
-        rows.append({"rows": n, "wall": outcome["wall"], "peak_mib": outcome["peak_mib"], "code": outcome["code"],
+        rows.append({"rows": n, "wall": outcome["wall"], "cpu": outcome["cpu"], "io_stall": outcome["io_stall"],
+                     "peak_mib": outcome["peak_mib"], "code": outcome["code"],
                      "timeout": outcome["timeout"], "stderr": outcome["stderr"]})
     return {"status": status, "rows": rows}
 
@@ -597,7 +619,7 @@ PUBLISH_SECONDS = 30.0  # kb publish of the shipped KB + the world twin-towns li
 
 def publish_benchmark(datasets: list[dict], say) -> list[dict]:
     """``kb publish --date 2026-01-01`` of the shipped KB alone and with each data set as
-    ``--extra-data`` (each into a fresh folder): wall time, peak memory, the triples and resource
+    ``--extra-data`` (each into a fresh folder): wall time, CPU time, I/O stall, peak memory, the triples and resource
     pages it reports, exit code. The cost should grow linearly with the resources."""
     import re
 
@@ -610,7 +632,8 @@ def publish_benchmark(datasets: list[dict], say) -> list[dict]:
                                    cwd=cwd, timeout=1800, capture=True)
         found = re.search(r"([0-9]+) triples, ([0-9]+) resource pages", outcome["stdout"])
         rows.append({"data": name, "triples": int(found.group(1)) if found else None,
-                     "pages": int(found.group(2)) if found else None, "wall": outcome["wall"],
+                     "pages": int(found.group(2)) if found else None, "wall": outcome["wall"], "cpu": outcome["cpu"],
+                     "io_stall": outcome["io_stall"],
                      "peak_mib": outcome["peak_mib"], "code": outcome["code"], "timeout": outcome["timeout"],
                      "stderr": outcome["stderr"]})
     return rows
@@ -793,18 +816,24 @@ def main(argv=None) -> int:
         rows = []
         for r in results["import"]["rows"]:
             outcome = "stopped" if r["timeout"] else ("written" if r["code"] == 0 else f"exit {r['code']}")
-            rows.append((f"{r['rows']:,}", fmt_s(r["wall"]), f"{r['rows'] / r['wall']:,.0f}", f"{r['peak_mib']:.0f}", outcome))
+            rows.append((f"{r['rows']:,}", fmt_s(r["wall"]), fmt_s(r.get("cpu")), fmt_s(r.get("io_stall")),
+                         f"{r['rows'] / r['wall']:,.0f}", f"{r['peak_mib']:.0f}", outcome))
         out.append(f"`kb import-csv` of synthetic spreadsheets (status {results['import']['status'] or 'mixed'}; "
-                   "validated with the shipped data)\n\n" + table(rows, ["rows", "wall s", "rows/s", "peak MiB", "result"]))
+                   "validated with the shipped data; CPU s is user + system time, I/O stall s the machine's "
+                   "time waiting for the disk meanwhile)\n\n"
+                   + table(rows, ["rows", "wall s", "CPU s", "I/O stall s", "rows/s", "peak MiB", "result"]))
 
     if results.get("publish"):
         rows = []
         for r in results["publish"]:
             outcome = "stopped" if r["timeout"] else ("published" if r["code"] == 0 else f"exit {r['code']}")
             rows.append((r["data"], f"{r['triples']:,}" if r["triples"] else "-", f"{r['pages']:,}" if r["pages"] else "-",
-                         fmt_s(r["wall"]), f"{r['peak_mib']:.0f}", outcome))
-        out.append("`kb publish` of the shipped KB, alone and with each data set as --extra-data (a fresh folder each)\n\n"
-                   + table(rows, ["data", "triples", "resource pages", "wall s", "peak MiB", "result"]))
+                         fmt_s(r["wall"]), fmt_s(r.get("cpu")), fmt_s(r.get("io_stall")), f"{r['peak_mib']:.0f}",
+                         outcome))
+        out.append("`kb publish` of the shipped KB, alone and with each data set as --extra-data (a fresh folder each; "
+                   "CPU s and I/O stall s as for the import)\n\n"
+                   + table(rows, ["data", "triples", "resource pages", "wall s", "CPU s", "I/O stall s", "peak MiB",
+                                  "result"]))
 
     # --- load -------------------------------------------------------------------------------------
     rows = []
