@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
@@ -455,3 +456,28 @@ def test_an_unusable_cache_folder_is_said_not_silent(tmp_path, monkeypatch, kb_f
     shown = run("cache")
     assert shown.exit_code == 1
     assert f"XDG_CACHE_HOME is not set and the home folder {tmp_path / 'no-such-home'} does not exist" in shown.output
+
+
+def test_a_successful_build_removes_builds_abandoned_long_ago(cache_home, kb_files):
+    """A `kb` run killed while it built an index leaves its `.build-*` folder (hundreds of MB at
+    10^6 triples); only `kb cache --clear` removed it, so the cache grew with every such kill. The
+    next successful build removes leftovers older than :data:`cache.ABANDONED_AFTER` seconds,
+    and leaves alone a recent one (a build that may not have opened its store yet), one that
+    another process holds open, and everything that is not kb's."""
+    folder = cache_home / "stedenbanden" / "stores"
+    folder.mkdir(parents=True)
+    old = folder / (".build-" + "e" * 64 + "-old1")
+    recent = folder / (".build-" + "f" * 64 + "-new1")
+    for leftover in (old, recent):
+        s = ox.Store(str(leftover))  # an interrupted build: a RocksDB store, no index.json
+        del s
+    theirs = folder / (".build-" + "a" * 64 + "-mine")
+    theirs.mkdir()
+    (theirs / "notes.txt").write_text("mine\n", encoding="utf-8")
+    long_ago = os.stat(old).st_mtime - 2 * cache.ABANDONED_AFTER
+    for path in (old, theirs):
+        os.utime(path, (long_ago, long_ago))
+    assert cache.list_indexes()[1] == [old, recent]
+    assert cache.open_store(kb_files, build) is not None
+    assert not old.exists()
+    assert recent.is_dir() and (theirs / "notes.txt").read_text(encoding="utf-8") == "mine\n"

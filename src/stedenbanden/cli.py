@@ -943,7 +943,8 @@ def cache_command(clear, fmt, output):
     kept, unfinished = cache.list_results()
     rows = [(i.key[:12], i.triples, round((i.size + kept.get(i.key, (0, 0))[1]) / 1e6, 1), kept.get(i.key, (0, 0))[0],
              "; ".join(i.files)) for i in indexes]
-    rows += [(p.name[:20], None, round(cache._folder_size(p) / 1e6, 1), None, "incomplete or damaged: removed by --clear")
+    rows += [(p.name[:20], None, round(cache._folder_size(p) / 1e6, 1), None,
+              "incomplete or damaged: removed by --clear, or by the next index built once an hour old")
              for p in leftovers]
     rows += [(p.name[:20], None, round(p.stat().st_size / 1e6, 1), None, "unfinished query result: removed by --clear")
              for p in unfinished]
