@@ -318,6 +318,33 @@ def test_an_error_during_the_build_leaves_the_previous_release_untouched(site, t
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"], "the temporary folder is removed"
 
 
+def test_an_error_in_the_turtle_dump_beside_the_build_stops_it(site, tmp_path, kb, kb_files, monkeypatch):
+    """The Turtle dump is written in a forked process beside the other steps; its error still
+    stops the build and leaves the previous release as it was."""
+    previous = tmp_path / "site"
+    shutil.copytree(site, previous)
+    before = files_of(previous)
+
+    def broken(*args, **kwargs):
+        raise KbError("the Turtle writer broke")
+
+    monkeypatch.setattr(publish.dumps, "turtle_text", broken)
+    with pytest.raises(KbError, match="Turtle writer broke"):
+        publish.publish(kb, kb_files, previous, version="9.9.9", date=DATE)
+    assert files_of(previous) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"], "the temporary folder is removed"
+
+
+def test_write_dumps_returns_what_a_release_states_of_each_dump(tmp_path, kb_files):
+    graph, prefixes = publish.read_knowledge_base(kb_files)
+    written = publish.write_dumps(graph, prefixes, tmp_path, "1.0")
+    assert [d.key for d in written] == list(publish.dumps.DUMP_KEYS)
+    assert written == [publish.dumps.written_dump(key, tmp_path) for key in publish.dumps.DUMP_KEYS]
+    for dump in written:
+        data = (tmp_path / dump.path).read_bytes()
+        assert (dump.size, dump.sha256) == (len(data), hashlib.sha256(data).hexdigest())
+
+
 def test_a_folder_that_is_not_a_release_is_never_replaced(tmp_path, kb, kb_files):
     folder = tmp_path / "mine"
     folder.mkdir()

@@ -269,29 +269,46 @@ def jsonld_nodes(triples, context: Mapping[str, str]) -> list:
 _LOCAL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 
 
+DUMP_KEYS = ("turtle", "n-triples", "json-ld")
+"""The dumps of a release, in the order the description lists them."""
+
+_DUMPS = {  # key -> (path in the release, format name, media type, EU file type)
+    "turtle": ("dumps/stedenbanden.ttl", "Turtle", "text/turtle", "RDF_TURTLE"),
+    "n-triples": ("dumps/stedenbanden.nt", "N-Triples", "application/n-triples", "RDF_N_TRIPLES"),
+    "json-ld": ("dumps/stedenbanden.jsonld", "JSON-LD", "application/ld+json", "JSON_LD"),
+}
+
+
 def write_dumps(graph, prefixes: Mapping[str, str], folder: Path, version: str) -> list[Dump]:
     """Write the knowledge base as Turtle, N-Triples and JSON-LD (its context embedded, so that the
     file stands alone: a reader needs no other file or network access) into
     ``folder/dumps`` and return the dumps with their sizes and checksums."""
-    header = file_header(f"The stedenbanden knowledge base (ontology and data), release {version}.")
-    context = {p: ns for p, ns in sorted(prefixes.items()) if p}
-    outputs = {
-        "turtle": ("dumps/stedenbanden.ttl", turtle_text(graph, prefixes, header)),
-        "n-triples": ("dumps/stedenbanden.nt", _ntriples(graph)),
-        "json-ld": ("dumps/stedenbanden.jsonld",
-                    json_text({"@context": context, "@graph": jsonld_nodes(graph, context)})),
-    }
-    kinds = {
-        "turtle": ("Turtle", "text/turtle", "RDF_TURTLE"),
-        "n-triples": ("N-Triples", "application/n-triples", "RDF_N_TRIPLES"),
-        "json-ld": ("JSON-LD", "application/ld+json", "JSON_LD"),
-    }
-    dumps = []
-    for key, (path, text) in outputs.items():
-        data = text.encode("utf-8")
-        write_file(folder / path, data)
-        name, media, file_type = kinds[key]
-        dumps.append(Dump(key, path, f"The knowledge base as {name}", f"De kennisbank als {name}", media,
-                          file_type, len(data), sha256_hex(data)))
-    return dumps
+    return [write_dump(key, graph, prefixes, folder, version) for key in DUMP_KEYS]
 
+
+def write_dump(key: str, graph, prefixes: Mapping[str, str], folder: Path, version: str) -> Dump:
+    """Write the dump ``key`` (one of :data:`DUMP_KEYS`) of the knowledge base into
+    ``folder/dumps`` and return it with its size and checksum (see :func:`write_dumps`)."""
+    if key == "turtle":
+        header = file_header(f"The stedenbanden knowledge base (ontology and data), release {version}.")
+        text = turtle_text(graph, prefixes, header)
+    elif key == "n-triples":
+        text = _ntriples(graph)
+    else:
+        context = {p: ns for p, ns in sorted(prefixes.items()) if p}
+        text = json_text({"@context": context, "@graph": jsonld_nodes(graph, context)})
+    data = text.encode("utf-8")
+    write_file(folder / _DUMPS[key][0], data)
+    return _dump(key, data)
+
+
+def written_dump(key: str, folder: Path) -> Dump:
+    """The dump ``key`` that :func:`write_dump` wrote into ``folder`` (in another process), with
+    its size and checksum read from the file."""
+    return _dump(key, (folder / _DUMPS[key][0]).read_bytes())
+
+
+def _dump(key: str, data: bytes) -> Dump:
+    path, name, media, file_type = _DUMPS[key]
+    return Dump(key, path, f"The knowledge base as {name}", f"De kennisbank als {name}", media, file_type,
+                len(data), sha256_hex(data))

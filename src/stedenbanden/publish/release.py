@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 from .. import __version__
 from ..errors import KbError, KbUsageError
 from . import catalog, charts, dumps, maps, ontology_docs as ontology, site, tables, webserver
-from .common import (DEFAULT_BASE_URL, LICENCE, PROFILE, Progress, beside, file_header, forget_written, keep_digests,
-                     sha256_hex, write_file, written_digest)
+from .common import (DEFAULT_BASE_URL, LICENCE, PROFILE, Progress, beside, file_header, forget_written, in_background,
+                     keep_digests, sha256_hex, write_file, written_digest)
 
 @dataclass(frozen=True)
 class Release:
@@ -448,10 +448,27 @@ def _build(store, files: Sequence[Path], folder: Path, *, version: str, date: dt
 
     _say(progress, 2, f"Writing the dumps of {len(graph)} triples (Turtle, N-Triples, JSON-LD) and the "
                       "stored queries' tables (CSV with CSVW metadata, JSON)")
-    written_dumps = dumps.write_dumps(graph, prefixes, folder, version)
-    written_tables, table_files = tables.write_tables(store, folder)
+    # The Turtle dump (rdflib, the slowest part of the dumps) is written in a process of its
+    # own beside the rest of the dumps, the tables, the ontology's pages and the charts: only
+    # the description (step 5) needs it, for its size and checksum.
+    turtle_written = in_background(lambda: dumps.write_dump("turtle", graph, prefixes, folder, version),
+                                   "writing the Turtle dump")
+    try:
+        other_dumps = [dumps.write_dump(key, graph, prefixes, folder, version) for key in dumps.DUMP_KEYS[1:]]
+        written_tables, table_files = tables.write_tables(store, folder)
 
-    _say(progress, 3, f"Describing the dataset (DCAT, VoID) and checking it against the {PROFILE} shapes")
+        _say(progress, 3, "Documenting the ontology (pyLODE)")
+        anchors = ontology.ontology_docs(graph, prefixes, folder)
+
+        _say(progress, 4, "Drawing the charts (links per partner country, initiator, theme)")
+        drawn = charts.draw_charts(store, folder)
+    except BaseException:
+        turtle_written(cancel=True)
+        raise
+    turtle_written()
+    written_dumps = [dumps.written_dump(dumps.DUMP_KEYS[0], folder), *other_dumps]
+
+    _say(progress, 5, f"Describing the dataset (DCAT, VoID) and checking it against the {PROFILE} shapes")
     description = catalog.describe(graph, [*written_dumps, *table_files], version=version, date=date, endpoint_url=endpoint_url,
                                    base_url=base_url)
     problems, warnings = catalog.validate_description(description)
@@ -465,12 +482,7 @@ def _build(store, files: Sequence[Path], folder: Path, *, version: str, date: dt
                                                                      f"base, release {version}: DCAT ({PROFILE}) "
                                                                      f"and VoID; {catalog.CHECKED}.")))
 
-    _say(progress, 4, "Documenting the ontology (pyLODE)")
-    anchors = ontology.ontology_docs(graph, prefixes, folder)
-
     pages = site.Site(graph, catalog.description_prefixes(prefixes), anchors, base_url, description)
-    _say(progress, 5, "Drawing the charts (links per partner country, initiator, theme) and the maps")
-    drawn = charts.draw_charts(store, folder)
     drawing = []  # the maps are drawn in a process of their own, beside the pages
     index_maps, link_maps = maps.draw_maps(graph, pages.label, folder, draw=drawing.append)
     beside(drawing[0], lambda: _write_pages(folder, pages, store, drawn, written_dumps, written_tables, index_maps,
@@ -484,7 +496,7 @@ def _write_pages(folder, pages, store, drawn, written_dumps, written_tables, ind
                  version, date, endpoint_url, base_url, progress) -> None:
     """Step 6 of :func:`build`: the resource pages, the index, the server configuration and the
     static files."""
-    _say(progress, 6, f"Writing {len(pages.pages)} resource pages and the index")
+    _say(progress, 6, f"Writing {len(pages.pages)} resource pages and the index, and drawing the maps")
     context = {
         "version": version,
         "date": date.isoformat() if date else None,

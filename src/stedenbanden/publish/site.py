@@ -193,6 +193,11 @@ class Site:
         self._namespaces = sorted(((ns, prefix) for prefix, ns in self.prefixes.items() if prefix),
                                   key=lambda kv: (-len(kv[0]), kv[1]))
         self._curies: dict[str, str] = {}
+        # (term, page folder) -> its Value or (label, href) on the pages of that folder: a link
+        # depends only on the folder of the page it is on (see relative), and the same
+        # resources, properties and literals come back on page after page.
+        self._shown: dict = {}
+        self._props: dict = {}
         self._prefixes_found: dict[str, dict[str, str]] = {}
         self.labels, self.dutch = self._labels()
         self.pages: dict[str, str] = {}
@@ -312,10 +317,9 @@ class Site:
             grouped.setdefault(p, []).append(o)
         rows = []
         for prop, objects in grouped.items():
-            iri = str(prop)
-            href, _ = self.href(iri, page)
-            values = sorted((self.value(o, page, depth) for o in objects), key=self._sort_key)
-            rows.append(Row(self.label(prop), href, iri, values))
+            label, href = self._property(prop, page)
+            values = sorted((self._shown_value(o, page, depth) for o in objects), key=self._sort_key)
+            rows.append(Row(label, href, str(prop), values))
         first = {str(rdflib.RDF.type): 0, _NAME_PROPERTIES[0]: 1, _NAME_PROPERTIES[1]: 2}
         return sorted(rows, key=lambda r: (first.get(r.iri, 9), r.label.casefold(), r.iri))
 
@@ -326,10 +330,31 @@ class Site:
                 grouped.setdefault(p, []).append(s)
         rows = []
         for prop, subjects in grouped.items():
-            href, _ = self.href(str(prop), page)
-            values = sorted((self.value(s, page) for s in subjects), key=self._sort_key)
-            rows.append(Row(self.label(prop), href, str(prop), values))
+            label, href = self._property(prop, page)
+            values = sorted((self._shown_value(s, page) for s in subjects), key=self._sort_key)
+            rows.append(Row(label, href, str(prop), values))
         return sorted(rows, key=lambda r: (r.label.casefold(), r.iri))
+
+    def _shown_value(self, term, page: str, depth: int = 0) -> Value:
+        """:meth:`value` of ``term`` on ``page``, worked out once per page folder for an IRI or
+        a literal (a blank node's rows are not kept). The Value is shared by every page that
+        shows it: only the rows of a page use it, and nothing changes it (the evidence
+        changes the Values it asks :meth:`value` for, which are its own)."""
+        if isinstance(term, self.rdflib.BNode):
+            return self.value(term, page, depth)
+        key = (term, page.rpartition("/")[0])
+        shown = self._shown.get(key)
+        if shown is None:
+            shown = self._shown[key] = self.value(term, page, depth)
+        return shown
+
+    def _property(self, prop, page: str) -> tuple[str, str | None]:
+        """The label of property ``prop`` and where it links from ``page`` (worked out once per page folder)."""
+        key = (prop, page.rpartition("/")[0])
+        shown = self._props.get(key)
+        if shown is None:
+            shown = self._props[key] = (self.label(prop), self.href(str(prop), page)[0])
+        return shown
 
     def description(self, subject):
         """The resource's own description: its triples and those of the blank nodes they lead
@@ -402,7 +427,8 @@ class Site:
 
         templates = Path(str(package_files("stedenbanden").joinpath("templates")))
         env = Environment(loader=FileSystemLoader(str(templates)), autoescape=select_autoescape(["html"]),
-                          undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+                          undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                          auto_reload=False)  # each page's extends/import would stat base.html and macros.html
         resource = env.get_template("resource.html")
         rdflib = self.rdflib
         city_links = {str(s) for s in self.graph.subjects(rdflib.RDF.type, rdflib.URIRef(SBDEF + "CityLink"))}
