@@ -303,33 +303,22 @@ def test_two_builds_are_byte_identical(site, tmp_path):
 
 # --- A failed build leaves the previous release alone --------------------------------------------
 
-def test_an_error_during_the_build_leaves_the_previous_release_untouched(site, tmp_path, kb, kb_files, monkeypatch):
+@pytest.mark.parametrize("module, name, message", [
+    ("charts", "draw_charts", "the chart library broke"),
+    # the Turtle dump is written in a forked process beside the other steps: its error too
+    ("dumps", "turtle_text", "the Turtle writer broke"),
+])
+def test_an_error_during_the_build_leaves_the_previous_release_untouched(site, tmp_path, kb, kb_files, monkeypatch,
+                                                                         module, name, message):
     previous = tmp_path / "site"
     shutil.copytree(site, previous)
     before = files_of(previous)
 
     def broken(*args, **kwargs):
-        raise KbError("the chart library broke")
+        raise KbError(message)
 
-    monkeypatch.setattr(publish.charts, "draw_charts", broken)
-    with pytest.raises(KbError, match="chart library broke"):
-        publish.publish(kb, kb_files, previous, version="9.9.9", date=DATE)
-    assert files_of(previous) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"], "the temporary folder is removed"
-
-
-def test_an_error_in_the_turtle_dump_beside_the_build_stops_it(site, tmp_path, kb, kb_files, monkeypatch):
-    """The Turtle dump is written in a forked process beside the other steps; its error still
-    stops the build and leaves the previous release as it was."""
-    previous = tmp_path / "site"
-    shutil.copytree(site, previous)
-    before = files_of(previous)
-
-    def broken(*args, **kwargs):
-        raise KbError("the Turtle writer broke")
-
-    monkeypatch.setattr(publish.dumps, "turtle_text", broken)
-    with pytest.raises(KbError, match="Turtle writer broke"):
+    monkeypatch.setattr(getattr(publish, module), name, broken)
+    with pytest.raises(KbError, match=message):
         publish.publish(kb, kb_files, previous, version="9.9.9", date=DATE)
     assert files_of(previous) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"], "the temporary folder is removed"
